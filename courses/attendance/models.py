@@ -1,0 +1,49 @@
+"""The Attendance model: presence of an enrollment at one session."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from courses.db_types import UTCDateTime, enum_column_type, utcnow
+from courses.enums import AttendanceMethod, AttendanceStatus
+from courses.extensions import db
+
+if TYPE_CHECKING:
+    from courses.auth.models import User
+    from courses.enrollment.models import Enrollment
+    from courses.scheduling.models import CourseSession
+
+
+class Attendance(db.Model):
+    """Whether one enrolled participant was at one session, and who recorded it."""
+
+    __tablename__ = "attendances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[AttendanceStatus] = mapped_column(
+        enum_column_type(AttendanceStatus, "attendance_status")
+    )
+    method: Mapped[AttendanceMethod] = mapped_column(
+        enum_column_type(AttendanceMethod, "attendance_method"), default=AttendanceMethod.ROLL_CALL
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    enrollment: Mapped["Enrollment"] = relationship()
+    session: Mapped["CourseSession"] = relationship()
+    recorded_by: Mapped[Optional["User"]] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("enrollment_id", "session_id", name="uq_attendances_enrollment_id_session_id"),
+    )

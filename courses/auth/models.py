@@ -1,0 +1,66 @@
+"""The User account model."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from courses.db_types import UTCDateTime, enum_column_type, utcnow
+from courses.enums import PartyPosition, Role
+from courses.extensions import db
+
+if TYPE_CHECKING:
+    from courses.organizations.models import Organization
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: participant, organizer, unit coordinator or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(255))
+    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column_type(Role, "role"), default=Role.PARTICIPANT)
+    organization_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    party_position: Mapped[Optional[PartyPosition]] = mapped_column(
+        enum_column_type(PartyPosition, "party_position")
+    )
+    job_title: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    phone: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    party_card_number: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    organization: Mapped[Optional["Organization"]] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses log-in to deactivated accounts."""
+        return self.is_active_account
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password, never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role) -> bool:
+        """True when the user's role is one of roles; admins hold every role."""
+        return self.role == Role.ADMIN or self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

@@ -1,0 +1,1 @@
+"""Public catalogue: the home page and course pages."""

@@ -1,0 +1,44 @@
+"""Command-line tools for admins: flask --app run <command>."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from courses.extensions import db
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to app."""
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", "full_name", default="Quản trị hệ thống", show_default=True,
+                  help="Full name shown in the interface.")
+    @click.password_option("--password", prompt="Mật khẩu (password)",
+                           confirmation_prompt="Nhập lại mật khẩu (repeat)")
+    def create_admin_command(email: str, full_name: str, password: str) -> None:
+        """Create an admin account EMAIL (or make an existing account admin)."""
+        from courses.auth.services import create_admin
+        from courses.forms import is_strong_password
+
+        if not is_strong_password(password):
+            raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự, gồm cả chữ và số.")
+        if "@" not in email:
+            raise click.ClickException("Email không hợp lệ.")
+        user = create_admin(email, full_name, password)
+        click.echo(f"Đã tạo tài khoản quản trị {user.email}.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--password", default="Demo@2022", show_default=True,
+                  help="Password of the three demo accounts.")
+    def seed_demo_command(password: str) -> None:
+        """Load the model course of 2 December 2022 and an upcoming course (idempotent)."""
+        from courses.demo import seed_demo
+
+        summary = seed_demo(password=password)
+        click.echo("Đã nạp dữ liệu mẫu: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+        click.echo("Tài khoản mẫu (mật khẩu: %s):" % password)
+        for email, role in (("admin@demo.local", "quản trị"), ("organizer@demo.local", "cán bộ tổ chức lớp"),
+                            ("participant@demo.local", "học viên")):
+            click.echo(f"  {email:<24} {role}")
+        db.session.remove()

@@ -1,0 +1,144 @@
+"""Every enumerated value of the domain, in one place."""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class LabeledEnum(str, enum.Enum):
+    """A string enum whose members carry a translatable label for the UI."""
+
+    @property
+    def label(self) -> str:
+        # Keyed by class as well: members of different enums share values ("cancelled").
+        return str(LABELS.get((type(self), self.value), self.value))
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) pairs for select fields."""
+        return [(m.value, m.label) for m in cls]
+
+
+class Role(LabeledEnum):
+    ADMIN = "admin"
+    ORGANIZER = "organizer"
+    COORDINATOR = "coordinator"
+    PARTICIPANT = "participant"
+
+
+class PartyPosition(LabeledEnum):
+    SECRETARY = "secretary"
+    DEPUTY_SECRETARY = "deputy_secretary"
+    COMMITTEE_MEMBER = "committee_member"
+    MEMBER = "member"
+
+
+class OrganizationKind(LabeledEnum):
+    BLOC = "bloc"
+    GRASSROOTS = "grassroots"
+    CELL = "cell"
+
+
+class CourseStatus(LabeledEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class CompletionRule(LabeledEnum):
+    ALL_TOPICS = "all_topics"
+    MIN_TOPICS = "min_topics"
+
+
+class SessionKind(LabeledEnum):
+    OPENING = "opening"
+    TOPIC = "topic"
+    BREAK = "break"
+    CLOSING = "closing"
+
+
+class EnrollmentStatus(LabeledEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class EnrollmentSource(LabeledEnum):
+    SELF = "self"
+    ORGANIZER = "organizer"
+    IMPORT = "import"
+    NOMINATION = "nomination"
+
+
+class AttendanceStatus(LabeledEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+
+class AttendanceMethod(LabeledEnum):
+    ROLL_CALL = "roll_call"
+    SELF_CHECK_IN = "self_check_in"
+
+
+class MaterialKind(LabeledEnum):
+    FILE = "file"
+    LINK = "link"
+
+
+class Visibility(LabeledEnum):
+    PUBLIC = "public"
+    ENROLLED = "enrolled"
+    ORGANIZERS = "organizers"
+
+
+_LABELS_BY_MEMBER = [  # pairs, not a dict: members of different enums compare equal
+    (Role.ADMIN, _l("Quản trị")),
+    (Role.ORGANIZER, _l("Cán bộ tổ chức lớp")),
+    (Role.COORDINATOR, _l("Cán bộ phụ trách đơn vị")),
+    (Role.PARTICIPANT, _l("Học viên")),
+    (PartyPosition.SECRETARY, _l("Bí thư chi bộ")),
+    (PartyPosition.DEPUTY_SECRETARY, _l("Phó Bí thư chi bộ")),
+    (PartyPosition.COMMITTEE_MEMBER, _l("Cấp ủy viên")),
+    (PartyPosition.MEMBER, _l("Đảng viên")),
+    (OrganizationKind.BLOC, _l("Đảng ủy Khối")),
+    (OrganizationKind.GRASSROOTS, _l("Đảng bộ cơ sở")),
+    (OrganizationKind.CELL, _l("Chi bộ")),
+    (CourseStatus.DRAFT, _l("Bản nháp")),
+    (CourseStatus.PUBLISHED, _l("Đang mở đăng ký")),
+    (CourseStatus.CLOSED, _l("Đã đóng đăng ký")),
+    (CourseStatus.FINISHED, _l("Đã kết thúc")),
+    (CourseStatus.CANCELLED, _l("Đã hủy")),
+    (CompletionRule.ALL_TOPICS, _l("Có mặt tất cả các chuyên đề")),
+    (CompletionRule.MIN_TOPICS, _l("Có mặt ít nhất N chuyên đề")),
+    (SessionKind.OPENING, _l("Khai giảng")),
+    (SessionKind.TOPIC, _l("Chuyên đề")),
+    (SessionKind.BREAK, _l("Giải lao")),
+    (SessionKind.CLOSING, _l("Bế giảng")),
+    (EnrollmentStatus.PENDING, _l("Chờ duyệt")),
+    (EnrollmentStatus.CONFIRMED, _l("Đã xác nhận")),
+    (EnrollmentStatus.WAITLISTED, _l("Danh sách chờ")),
+    (EnrollmentStatus.REJECTED, _l("Bị từ chối")),
+    (EnrollmentStatus.CANCELLED, _l("Đã hủy")),
+    (EnrollmentSource.SELF, _l("Tự đăng ký")),
+    (EnrollmentSource.ORGANIZER, _l("Ban tổ chức thêm")),
+    (EnrollmentSource.IMPORT, _l("Nhập từ danh sách")),
+    (EnrollmentSource.NOMINATION, _l("Đơn vị cử")),
+    (AttendanceStatus.PRESENT, _l("Có mặt")),
+    (AttendanceStatus.ABSENT, _l("Vắng")),
+    (AttendanceStatus.EXCUSED, _l("Vắng có phép")),
+    (AttendanceMethod.ROLL_CALL, _l("Điểm danh")),
+    (AttendanceMethod.SELF_CHECK_IN, _l("Tự điểm danh bằng mã QR")),
+    (MaterialKind.FILE, _l("Tệp")),
+    (MaterialKind.LINK, _l("Liên kết")),
+    (Visibility.PUBLIC, _l("Công khai")),
+    (Visibility.ENROLLED, _l("Học viên của lớp")),
+    (Visibility.ORGANIZERS, _l("Chỉ ban tổ chức")),
+]
+
+LABELS = {(type(member), member.value): label for member, label in _LABELS_BY_MEMBER}

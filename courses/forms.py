@@ -1,0 +1,98 @@
+"""The base form every form extends, and shared field helpers."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+
+# WTForms ships no Vietnamese catalogue: its built-in messages, in our words.
+WTFORMS_VI = {
+    "This field is required.": "Trường này là bắt buộc.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Not a valid choice": "Lựa chọn không hợp lệ.",
+    "'%(value)s' is not a valid choice for this field.": "Lựa chọn «%(value)s» không hợp lệ.",
+    "Not a valid integer value.": "Vui lòng nhập một số nguyên.",
+    "Not a valid decimal value.": "Vui lòng nhập một số.",
+    "Not a valid float value.": "Vui lòng nhập một số.",
+    "Not a valid date value.": "Ngày không hợp lệ (dạng ngày/tháng/năm).",
+    "Not a valid datetime value.": "Thời điểm không hợp lệ.",
+    "Not a valid time value.": "Giờ không hợp lệ (dạng giờ:phút).",
+    "Invalid email address.": "Địa chỉ email không hợp lệ.",
+    "Invalid URL.": "Địa chỉ liên kết không hợp lệ.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "Field must be equal to %(other_name)s.": "Giá trị phải trùng với trường %(other_name)s.",
+    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Cần ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Không được dài quá %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Không được dài quá %(max)d ký tự.",
+    "Field must be exactly %(max)d character long.": "Cần đúng %(max)d ký tự.",
+    "Field must be exactly %(max)d characters long.": "Cần đúng %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": "Cần từ %(min)d đến %(max)d ký tự.",
+    "Number must be at least %(min)s.": "Số phải lớn hơn hoặc bằng %(min)s.",
+    "Number must be at most %(max)s.": "Số phải nhỏ hơn hoặc bằng %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Số phải trong khoảng %(min)s đến %(max)s.",
+    "The CSRF token is missing.": "Biểu mẫu thiếu mã bảo vệ. Vui lòng tải lại trang và gửi lại.",
+    "The CSRF token has expired.": "Biểu mẫu đã hết hạn. Vui lòng tải lại trang và gửi lại.",
+    "The CSRF tokens do not match.": "Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+    "The CSRF session token is missing.": "Phiên làm việc đã hết hạn. Vui lòng tải lại trang và gửi lại.",
+    "Invalid CSRF Token.": "Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+    "CSRF failed.": "Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+    "File is required.": "Vui lòng chọn tệp.",
+}
+
+
+class WTFormsTranslations:
+    """Translates WTForms' own messages into the page's language (Vietnamese or English)."""
+
+    def _vietnamese(self) -> bool:
+        from flask_babel import get_locale
+
+        try:
+            return str(get_locale() or "vi") == "vi"
+        except RuntimeError:  # no request: command line or plain service code
+            return True
+
+    def gettext(self, string: str) -> str:
+        return WTFORMS_VI.get(string, string) if self._vietnamese() else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class BaseForm(FlaskForm):
+    """A CSRF-protected form; strips surrounding white space from every text input."""
+
+    class Meta:
+        def get_translations(self, form):
+            return WTFormsTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "SearchField"}:
+                filters.append(strip_text)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    def add_domain_error(self, error) -> None:
+        """Show a service's DomainError beside its field, or above the form."""
+        field = getattr(self, error.field, None) if getattr(error, "field", None) else None
+        if field is not None:
+            field.errors = list(field.errors) + [error.message]
+        else:
+            self.form_errors.append(error.message)
+
+
+def strip_text(value):
+    """Trim white space around text; keep None as it is."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def is_strong_password(value: str) -> bool:
+    """At least 8 characters, with a letter and a digit."""
+    return len(value) >= 8 and any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
+
+
+def password_strength(form, field) -> None:
+    """Form validator for is_strong_password."""
+    if not is_strong_password(field.data or ""):
+        raise ValidationError(_l("Mật khẩu cần ít nhất 8 ký tự, gồm cả chữ và số."))

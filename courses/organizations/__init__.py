@@ -1,0 +1,1 @@
+"""Organizations: the bloc → grassroots organization → party cell tree."""

@@ -40,6 +40,8 @@ class Config:
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 50)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
     TESTING = False
     DEBUG = False
 
@@ -59,6 +61,7 @@ class TestingConfig(Config):
 
     TESTING = True
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # tests of the limits turn it on
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = normalize_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")

@@ -7,7 +7,7 @@ from flask import Flask, g, request, session
 from flask_login import current_user
 
 from config import Config, config_from_env
-from courses.extensions import babel, csrf, db, login_manager, migrate
+from courses.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"

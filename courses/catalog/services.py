@@ -72,3 +72,123 @@ def sessions_by_day(course: Course) -> list[tuple[date, list[CourseSession]]]:
     for item in course.sessions:
         days.setdefault(to_local(item.starts_at).date(), []).append(item)
     return sorted(days.items())
+
+
+def catalogue_statement(today: date, query: str = "", topic_id: int | None = None,
+                        unit_id: int | None = None, month: tuple[int, int] | None = None):
+    """Listed courses matching the filters: those not yet over first (soonest), then past ones (latest)."""
+    from sqlalchemy import and_, case, exists
+
+    statement = select(Course).options(joinedload(Course.organizing_unit)).where(
+        Course.status.in_(LISTED_STATUSES))
+    if query:
+        statement = statement.where(Course.title.ilike(f"%{query}%") | Course.code.ilike(f"%{query}%"))
+    if topic_id:
+        statement = statement.where(exists().where(
+            and_(CourseSession.course_id == Course.id, CourseSession.topic_id == topic_id)))
+    if unit_id:
+        statement = statement.where(Course.organizing_unit_id == unit_id)
+    if month:
+        year, number = month
+        first = date(year, number, 1)
+        after = date(year + (number == 12), number % 12 + 1, 1)
+        # A course "in a month" runs on at least one of its days.
+        statement = statement.where(Course.starts_on < after, Course.ends_on >= first)
+    upcoming = Course.ends_on >= today
+    return statement.order_by(
+        case((upcoming, 0), else_=1),
+        case((upcoming, Course.starts_on), else_=None),
+        Course.starts_on.desc(),
+        Course.id,
+    )
+
+
+def parse_month(value: str | None) -> tuple[int, int] | None:
+    """«2026-12» as (2026, 12); anything else None."""
+    try:
+        year, number = (int(part) for part in (value or "").split("-"))
+    except ValueError:
+        return None
+    if 1 <= number <= 12 and 2000 <= year <= 2200:
+        return year, number
+    return None
+
+
+def course_page(course_id: int) -> Course | None:
+    """A course with its timetable and materials, loaded in a fixed number of queries."""
+    from courses.scheduling.models import Material
+
+    return db.session.scalar(
+        select(Course)
+        .options(
+            joinedload(Course.organizing_unit),
+            selectinload(Course.sessions).joinedload(CourseSession.topic),
+            selectinload(Course.sessions).joinedload(CourseSession.speaker),
+            selectinload(Course.materials).joinedload(Material.session),
+        )
+        .where(Course.id == course_id)
+    )
+
+
+def confirmed_courses(user) -> list[Course]:
+    """The courses where user holds a confirmed seat, with their sessions."""
+    return list(db.session.scalars(
+        select(Course)
+        .join(Enrollment, Enrollment.course_id == Course.id)
+        .options(selectinload(Course.sessions).joinedload(CourseSession.topic),
+                 selectinload(Course.sessions).joinedload(CourseSession.speaker))
+        .where(Enrollment.user_id == user.id, Enrollment.status == EnrollmentStatus.CONFIRMED,
+               Course.status.in_(LISTED_STATUSES + (CourseStatus.CANCELLED,)))
+        .order_by(Course.starts_on)
+    ))
+
+
+def calendar_events(course: Course, base_url: str = "") -> list:
+    """One calendar event per session of course."""
+    from courses.scheduling.calendar import CalendarEvent
+
+    events = []
+    for item in course.sessions:
+        people = []
+        if item.speaker is not None:
+            people.append(f"{item.speaker.full_name}" + (f" — {item.speaker.title}" if item.speaker.title else ""))
+        if item.presided_by:
+            people.append(item.presided_by)
+        if item.guiding_speech_by:
+            people.append(item.guiding_speech_by)
+        location = ", ".join(part for part in (item.room, course.venue) if part)
+        events.append(CalendarEvent(
+            uid=f"course-{course.id}-session-{item.id}@boiduong",
+            summary=f"{item.display_title} · {course.title}",
+            starts_at=item.starts_at, ends_at=item.ends_at, location=location,
+            description="\n".join(people), url=f"{base_url}/courses/{course.id}" if base_url else "",
+            status="CANCELLED" if course.status == CourseStatus.CANCELLED else "CONFIRMED",
+        ))
+    return events
+
+
+def programme_for(course: Course):
+    """The plain data of the printable programme (labels translated here, drawn by scheduling.pdf)."""
+    from flask_babel import gettext as _
+
+    from courses.formatting import clock, weekday_date
+    from courses.scheduling.pdf import Programme, ProgrammeDay, ProgrammeRow
+
+    days = []
+    for day, items in sessions_by_day(course):
+        rows = [ProgrammeRow(
+            time=f"{clock(item.starts_at)}–{clock(item.ends_at)}", kind=item.kind.value,
+            title=item.display_title, speaker=item.speaker.full_name if item.speaker else "",
+            speaker_title=item.speaker.title if item.speaker else "", room=item.room,
+            presided_by=item.presided_by, guiding_speech_by=item.guiding_speech_by,
+        ) for item in items]
+        days.append(ProgrammeDay(heading=weekday_date(day), rows=rows))
+    dates = weekday_date(course.starts_on)
+    if course.ends_on != course.starts_on:
+        dates += " – " + weekday_date(course.ends_on)
+    return Programme(
+        organizer=course.organizing_unit.name, title=course.title, dates=dates, venue=course.venue, days=days,
+        labels={"heading": _("CHƯƠNG TRÌNH"), "time": _("Thời gian"), "content": _("Nội dung"),
+                "speaker": _("Báo cáo viên / Chủ trì"), "venue": _("Địa điểm"), "presides": _("Chủ trì"),
+                "speech": _("Phát biểu chỉ đạo"), "topic": _("Chuyên đề"), "room": _("Phòng")},
+    )

@@ -1,16 +1,29 @@
-"""Public pages: the home page and a course's page."""
+"""Public pages: the home page, the catalogue, a course's page, its programme, calendar and materials."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 
 from courses.catalog import services
+from courses.enums import Visibility
+from courses.extensions import db, login_manager
 from courses.formatting import LOCAL_TZ
-from courses.permissions import public
+from courses.organizations.models import Organization
+from courses.permissions import login_required, public
+from courses.scheduling import files
+from courses.scheduling import services as scheduling
+from courses.scheduling.calendar import build_calendar
+from courses.scheduling.models import Course, Material, Speaker, Topic
+from courses.scheduling.pdf import render_programme
 
 bp = Blueprint("catalog", __name__)
+
+PER_PAGE = 12
+FEED_SALT = "personal-calendar-feed"
 
 
 @bp.route("/")
@@ -25,13 +38,40 @@ def index():
     )
 
 
+@bp.route("/courses")
+@public
+def catalogue():
+    """Published courses, upcoming first; search by title, filter by topic, unit and month; paginated."""
+    today = datetime.now(LOCAL_TZ).date()
+    query = (request.args.get("q") or "").strip()[:200]
+    topic_id = request.args.get("topic", type=int)
+    unit_id = request.args.get("unit", type=int)
+    month_text = request.args.get("month") or ""
+    month = services.parse_month(month_text)
+    statement = services.catalogue_statement(today, query, topic_id, unit_id, month)
+    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    topics = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
+    units = db.session.scalars(
+        select(Organization).where(Organization.id.in_(select(Course.organizing_unit_id)))
+        .order_by(Organization.name)).all()
+    return render_template(
+        "catalog/catalogue.html", page=page, query=query, topic_id=topic_id, unit_id=unit_id,
+        month=month_text if month else "", topics=topics, units=units,
+    )
+
+
+def _viewable_course(course_id: int) -> Course:
+    course = services.course_page(course_id)
+    if course is None or not services.can_view_course(current_user, course):
+        abort(404)
+    return course
+
+
 @bp.route("/courses/<int:course_id>")
 @public
 def course(course_id: int):
-    """A course's page: description, timetable with topics and speakers, seats."""
-    course = services.course_with_timetable(course_id)
-    if course is None or not services.can_view_course(current_user, course):
-        abort(404)
+    """A course's page: description, timetable with topics and speakers, materials, seats."""
+    course = _viewable_course(course_id)
     confirmed = services.confirmed_count(course.id)
     speakers = []
     for item in course.sessions:
@@ -44,4 +84,97 @@ def course(course_id: int):
         speakers=speakers,
         seats_left=max(course.capacity - confirmed, 0),
         confirmed=confirmed,
+        materials=scheduling.visible_materials(current_user, course),
     )
+
+
+@bp.route("/courses/<int:course_id>.ics")
+@public
+def course_calendar(course_id: int):
+    """The course's timetable as an iCalendar file: one event per session, Vietnam time."""
+    course = _viewable_course(course_id)
+    body = build_calendar(course.title, services.calendar_events(course, request.host_url.rstrip("/")))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{course.code}.ics"'.encode("ascii", "replace").decode()})
+
+
+@bp.route("/courses/<int:course_id>/programme.pdf")
+@public
+def programme(course_id: int):
+    """The printable programme (A4 PDF) handed out on the day."""
+    course = _viewable_course(course_id)
+    body = render_programme(services.programme_for(course))
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="chuong-trinh-{course.id}.pdf"'})
+
+
+@bp.route("/materials/<int:material_id>")
+@public
+def material(material_id: int):
+    """A material's file or link, after checking who may see it; sent with its original name."""
+    item = db.session.get(Material, material_id)
+    if item is None:
+        abort(404)
+    if not scheduling.can_view_material(current_user, item):
+        if not current_user.is_authenticated and item.visibility != Visibility.PUBLIC:
+            return login_manager.unauthorized()
+        abort(404)  # the same answer as a missing id: guessing ids reveals nothing
+    if item.url:
+        return render_template("catalog/link.html", material=item)
+    path = scheduling.material_path(item)
+    if not path.exists():
+        current_app.logger.error("material %s: stored file %s is missing", item.id, item.stored_name)
+        abort(404)
+    inline = (item.content_type or "").startswith("image/") or item.content_type == "application/pdf"
+    return send_file(path, mimetype=item.content_type or "application/octet-stream",
+                     as_attachment=not inline, download_name=item.original_filename or "tai-lieu",
+                     max_age=0)
+
+
+@bp.route("/speakers/<int:speaker_id>/photo")
+@public
+def speaker_photo(speaker_id: int):
+    """A speaker's photo (speakers are shown on public course pages)."""
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None or not speaker.photo_stored_name:
+        abort(404)
+    path = files.stored_path(current_app.config["UPLOAD_DIR"], speaker.photo_stored_name)
+    if not path.exists():
+        abort(404)
+    data = path.read_bytes()[:64]
+    kind = files.sniff(data)
+    return send_file(path, mimetype=kind.content_type if kind else "application/octet-stream", max_age=3600)
+
+
+def feed_token(user) -> str:
+    """The secret token of a user's personal calendar feed."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FEED_SALT).dumps(user.id)
+
+
+@bp.route("/my/calendar")
+@login_required
+def my_calendar():
+    """The page giving a participant the address of their personal calendar feed."""
+    courses = services.confirmed_courses(current_user)
+    url = url_for("catalog.calendar_feed", token=feed_token(current_user), _external=True)
+    return render_template("catalog/my_calendar.html", courses=courses, feed_url=url)
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def calendar_feed(token: str):
+    """A personal feed of the sessions of one's confirmed courses (the token stands for the log-in)."""
+    from courses.auth.models import User
+
+    try:
+        user_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FEED_SALT).loads(token)
+    except BadSignature:
+        abort(404)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active:
+        abort(404)
+    base = request.host_url.rstrip("/")
+    events = [event for course in services.confirmed_courses(user)
+              for event in services.calendar_events(course, base)]
+    body = build_calendar(f"Lịch học — {user.full_name}", events)
+    return Response(body, mimetype="text/calendar")

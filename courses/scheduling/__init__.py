@@ -1,0 +1,1 @@
+"""Scheduling: the course editor, timetable, topic catalogue, speaker directory and materials."""

@@ -1,0 +1,475 @@
+"""Organizer pages under /organize: courses, timetable, topics, speakers, materials."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from courses.audit.models import AuditEvent
+from courses.enums import CompletionRule, CourseStatus, SessionKind, Visibility
+from courses.exceptions import DomainError
+from courses.extensions import db
+from courses.formatting import LOCAL_TZ, to_local
+from courses.organizations.services import organization_choices
+from courses.permissions import staff_required
+from courses.scheduling import services
+from courses.scheduling.forms import (
+    CancelForm,
+    CloneForm,
+    CourseForm,
+    MaterialEditForm,
+    MaterialForm,
+    SessionForm,
+    SpeakerForm,
+    StatusForm,
+    TopicForm,
+)
+from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
+
+bp = Blueprint("scheduling", __name__)
+
+PER_PAGE = 30
+
+
+def _local_or_none(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=LOCAL_TZ) if value else None
+
+
+def _course_data(form: CourseForm) -> services.CourseData:
+    return services.CourseData(
+        code=form.code.data, title=form.title.data, organizing_unit_id=form.organizing_unit_id.data,
+        starts_on=form.starts_on.data, ends_on=form.ends_on.data, capacity=form.capacity.data,
+        description=form.description.data or "", venue=form.venue.data or "",
+        registration_opens_at=_local_or_none(form.registration_opens_at.data),
+        registration_closes_at=_local_or_none(form.registration_closes_at.data),
+        target_positions=form.target_positions.data or [], requires_approval=form.requires_approval.data,
+        completion_rule=CompletionRule(form.completion_rule.data),
+        completion_min_topics=form.completion_min_topics.data,
+    )
+
+
+def _course_form(course: Course | None = None) -> CourseForm:
+    form = CourseForm(obj=course)
+    form.organizing_unit_id.choices = organization_choices()
+    if course is not None and request.method == "GET":
+        form.completion_rule.data = course.completion_rule.value
+        form.registration_opens_at.data = (to_local(course.registration_opens_at).replace(tzinfo=None)
+                                           if course.registration_opens_at else None)
+        form.registration_closes_at.data = (to_local(course.registration_closes_at).replace(tzinfo=None)
+                                            if course.registration_closes_at else None)
+    return form
+
+
+def _load_course(course_id: int) -> Course:
+    course = db.session.scalar(
+        select(Course)
+        .options(joinedload(Course.organizing_unit),
+                 selectinload(Course.sessions).joinedload(CourseSession.topic),
+                 selectinload(Course.sessions).joinedload(CourseSession.speaker),
+                 selectinload(Course.materials).joinedload(Material.session))
+        .where(Course.id == course_id)
+    )
+    if course is None:
+        abort(404)
+    return course
+
+
+# ---------------------------------------------------------------- courses
+
+@bp.route("/")
+@staff_required
+def courses():
+    """Every course, newest first, filterable by status and title."""
+    status = request.args.get("status") or ""
+    query = (request.args.get("q") or "").strip()
+    statement = select(Course).options(joinedload(Course.organizing_unit)).order_by(
+        Course.starts_on.desc(), Course.id.desc())
+    if status in {s.value for s in CourseStatus}:
+        statement = statement.where(Course.status == CourseStatus(status))
+    if query:
+        statement = statement.where(Course.title.ilike(f"%{query}%") | Course.code.ilike(f"%{query}%"))
+    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    return render_template("scheduling/courses.html", page=page, status=status, query=query,
+                           statuses=CourseStatus)
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@staff_required
+def create_course():
+    """The course editor for a new draft."""
+    form = _course_form()
+    if request.method == "GET":
+        form.capacity.data = form.capacity.data or 100
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(current_user, _course_data(form))
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã tạo lớp «%(title)s» (bản nháp). Hãy thêm thời khóa biểu.", title=course.title), "success")
+            return redirect(url_for("scheduling.course", course_id=course.id))
+    return render_template("scheduling/course_form.html", form=form, course=None)
+
+
+@bp.route("/courses/<int:course_id>")
+@staff_required
+def course(course_id: int):
+    """A course's workbench: details, status actions, timetable, materials, history."""
+    course = _load_course(course_id)
+    history = db.session.scalars(
+        select(AuditEvent).options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.object_type == "Course", AuditEvent.object_id == course.id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(20)
+    ).all()
+    from courses.catalog.services import sessions_by_day
+
+    return render_template(
+        "scheduling/course.html", course=course, days=sessions_by_day(course), history=history,
+        actions=services.allowed_actions(course), action_label=services.transition_label,
+        status_form=StatusForm(), cancel_form=CancelForm(),
+    )
+
+
+@bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_course(course_id: int):
+    """The course editor for an existing course."""
+    course = _load_course(course_id)
+    form = _course_form(course)
+    if form.validate_on_submit():
+        try:
+            services.update_course(current_user, course, _course_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã lưu thông tin lớp."), "success")
+            return redirect(url_for("scheduling.course", course_id=course.id))
+    return render_template("scheduling/course_form.html", form=form, course=course)
+
+
+@bp.route("/courses/<int:course_id>/status/<action>", methods=["POST"])
+@staff_required
+def change_status(course_id: int, action: str):
+    """Publish, close or reopen registration, or mark finished."""
+    course = _load_course(course_id)
+    form = StatusForm()
+    if action not in services.TRANSITIONS or action == "cancel":
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            services.change_status(current_user, course, action)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Lớp đã chuyển sang trạng thái «%(status)s».", status=course.status.label), "success")
+    return redirect(url_for("scheduling.course", course_id=course.id))
+
+
+@bp.route("/courses/<int:course_id>/cancel", methods=["POST"])
+@staff_required
+def cancel_course(course_id: int):
+    """Cancel a course with a reason shown to participants."""
+    course = _load_course(course_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(current_user, course, "cancel", reason=form.reason.data)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Đã hủy lớp."), "success")
+    else:
+        flash(_("Vui lòng nêu lý do hủy lớp."), "danger")
+    return redirect(url_for("scheduling.course", course_id=course.id))
+
+
+@bp.route("/courses/<int:course_id>/clone", methods=["GET", "POST"])
+@staff_required
+def clone_course(course_id: int):
+    """Copy a course to a new date with its timetable, speakers, materials and settings."""
+    source = _load_course(course_id)
+    form = CloneForm()
+    if request.method == "GET":
+        next_year = source.starts_on + timedelta(days=364)
+        form.starts_on.data = next_year
+        form.title.data = source.title
+        form.code.data = f"{source.code}-{next_year.year}"
+    if form.validate_on_submit():
+        try:
+            course = services.clone_course(current_user, source, form.code.data, form.starts_on.data,
+                                           title=form.title.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã sao chép thành lớp %(code)s (bản nháp).", code=course.code), "success")
+            return redirect(url_for("scheduling.course", course_id=course.id))
+    return render_template("scheduling/clone.html", form=form, course=source)
+
+
+# ---------------------------------------------------------------- timetable
+
+def _session_form(course: Course, item: CourseSession | None = None) -> SessionForm:
+    form = SessionForm(obj=item)
+    topics = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
+    speakers = db.session.scalars(select(Speaker).order_by(Speaker.full_name)).all()
+    form.topic_id.choices = [(0, "—")] + [(t.id, t.name) for t in topics]
+    form.speaker_id.choices = [(0, "—")] + [(s.id, f"{s.full_name} — {s.title}" if s.title else s.full_name)
+                                            for s in speakers]
+    form._topics = {t.id: t for t in topics}
+    if request.method == "GET":
+        if item is not None:
+            form.kind.data = item.kind.value
+            form.day.data = to_local(item.starts_at).date()
+            form.start_time.data = to_local(item.starts_at).time()
+            form.end_time.data = to_local(item.ends_at).time()
+        else:
+            form.day.data = course.starts_on
+            form.room.data = course.sessions[-1].room if course.sessions else ""
+            if course.sessions:
+                last = to_local(course.sessions[-1].ends_at)
+                form.day.data, form.start_time.data = last.date(), last.time()
+    return form
+
+
+def _session_data(form: SessionForm) -> services.SessionData:
+    starts_at = datetime.combine(form.day.data, form.start_time.data, tzinfo=LOCAL_TZ)
+    if form.end_time.data:
+        ends_at = datetime.combine(form.day.data, form.end_time.data, tzinfo=LOCAL_TZ)
+    elif form.topic_id.data and form.topic_id.data in form._topics:
+        ends_at = starts_at + timedelta(minutes=form._topics[form.topic_id.data].default_duration_minutes)
+    else:
+        raise DomainError(_("Vui lòng nhập giờ kết thúc."), field="end_time")
+    return services.SessionData(
+        kind=SessionKind(form.kind.data), starts_at=starts_at, ends_at=ends_at, title=form.title.data or "",
+        topic_id=form.topic_id.data, speaker_id=form.speaker_id.data, room=form.room.data or "",
+        presided_by=form.presided_by.data or "", guiding_speech_by=form.guiding_speech_by.data or "",
+    )
+
+
+@bp.route("/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
+@staff_required
+def add_session(course_id: int):
+    """Add a slot to the timetable."""
+    course = _load_course(course_id)
+    form = _session_form(course)
+    if form.validate_on_submit():
+        try:
+            services.add_session(current_user, course, _session_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã thêm buổi học vào thời khóa biểu."), "success")
+            if request.form.get("another"):
+                return redirect(url_for("scheduling.add_session", course_id=course.id))
+            return redirect(url_for("scheduling.course", course_id=course.id))
+    return render_template("scheduling/session_form.html", form=form, course=course, item=None)
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_session(session_id: int):
+    """Change a slot of the timetable."""
+    item = db.get_or_404(CourseSession, session_id)
+    course = _load_course(item.course_id)
+    form = _session_form(course, item)
+    if form.validate_on_submit():
+        try:
+            services.update_session(current_user, item, _session_data(form))
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã lưu buổi học."), "success")
+            return redirect(url_for("scheduling.course", course_id=course.id))
+    return render_template("scheduling/session_form.html", form=form, course=course, item=item)
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["POST"])
+@staff_required
+def delete_session(session_id: int):
+    """Remove a slot from the timetable."""
+    item = db.get_or_404(CourseSession, session_id)
+    course_id = item.course_id
+    if StatusForm().validate_on_submit():
+        try:
+            services.delete_session(current_user, item)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Đã xóa buổi học."), "success")
+    return redirect(url_for("scheduling.course", course_id=course_id))
+
+
+# ---------------------------------------------------------------- materials
+
+def _session_choices(course: Course) -> list[tuple[int, str]]:
+    return [(0, _("Cả lớp"))] + [
+        (s.id, f"{to_local(s.starts_at):%H:%M %d/%m} — {s.display_title}") for s in course.sessions
+    ]
+
+
+@bp.route("/courses/<int:course_id>/materials/new", methods=["GET", "POST"])
+@staff_required
+def add_material(course_id: int):
+    """Upload a file (checked by content and size) or add a link."""
+    course = _load_course(course_id)
+    form = MaterialForm()
+    form.session_id.choices = _session_choices(course)
+    if form.validate_on_submit():
+        visibility = Visibility(form.visibility.data)
+        try:
+            if form.kind.data == "file":
+                upload = form.file.data
+                services.upload_material(current_user, course, upload.stream, upload.filename, form.title.data,
+                                         visibility, form.description.data or "", form.session_id.data)
+            else:
+                services.add_link(current_user, course, form.url.data, form.title.data, visibility,
+                                  form.description.data or "", form.session_id.data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã thêm tài liệu."), "success")
+            return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
+    return render_template("scheduling/material_form.html", form=form, course=course, material=None)
+
+
+@bp.route("/materials/<int:material_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_material(material_id: int):
+    """Change a material's title, session or visibility."""
+    material = db.get_or_404(Material, material_id)
+    course = _load_course(material.course_id)
+    form = MaterialEditForm(obj=material)
+    form.session_id.choices = _session_choices(course)
+    if request.method == "GET":
+        form.visibility.data = material.visibility.value
+        form.session_id.data = material.session_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_material(current_user, material, form.title.data, Visibility(form.visibility.data),
+                                     form.description.data or "", form.session_id.data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã lưu tài liệu."), "success")
+            return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
+    return render_template("scheduling/material_form.html", form=form, course=course, material=material)
+
+
+@bp.route("/materials/<int:material_id>/delete", methods=["POST"])
+@staff_required
+def delete_material(material_id: int):
+    """Remove a material and, when no other record uses it, its file."""
+    material = db.get_or_404(Material, material_id)
+    course_id = material.course_id
+    if StatusForm().validate_on_submit():
+        services.delete_material(current_user, material)
+        flash(_("Đã xóa tài liệu."), "success")
+    return redirect(url_for("scheduling.course", course_id=course_id) + "#materials")
+
+
+# ---------------------------------------------------------------- topics
+
+@bp.route("/topics", methods=["GET", "POST"])
+@staff_required
+def topics():
+    """The topic catalogue, with a form to add one."""
+    form = TopicForm()
+    if form.validate_on_submit():
+        try:
+            services.save_topic(current_user, None, form.code.data, form.name.data, form.description.data or "",
+                                form.default_duration_minutes.data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã thêm chuyên đề «%(name)s».", name=form.name.data), "success")
+            return redirect(url_for("scheduling.topics"))
+    items = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
+    return render_template("scheduling/topics.html", topics=items, form=form)
+
+
+@bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_topic(topic_id: int):
+    """Change a topic."""
+    topic = db.get_or_404(Topic, topic_id)
+    form = TopicForm(obj=topic)
+    if form.validate_on_submit():
+        try:
+            services.save_topic(current_user, topic, form.code.data, form.name.data, form.description.data or "",
+                                form.default_duration_minutes.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã lưu chuyên đề."), "success")
+            return redirect(url_for("scheduling.topics"))
+    return render_template("scheduling/topic_form.html", form=form, topic=topic)
+
+
+# ---------------------------------------------------------------- speakers
+
+@bp.route("/speakers")
+@staff_required
+def speakers():
+    """The speaker directory."""
+    items = db.session.scalars(select(Speaker).order_by(Speaker.full_name)).all()
+    return render_template("scheduling/speakers.html", speakers=items)
+
+
+def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
+    upload = form.photo.data if getattr(form.photo.data, "filename", None) else None
+    return services.save_speaker(
+        current_user, speaker, form.full_name.data, form.title.data or "", form.organization_name.data or "",
+        form.bio.data or "", photo=upload.stream if upload else None,
+        photo_filename=upload.filename if upload else None, remove_photo=form.remove_photo.data,
+    )
+
+
+@bp.route("/speakers/new", methods=["GET", "POST"])
+@staff_required
+def create_speaker():
+    """Add a speaker."""
+    form = SpeakerForm()
+    if form.validate_on_submit():
+        try:
+            speaker = _save_speaker(form, None)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã thêm báo cáo viên %(name)s.", name=speaker.full_name), "success")
+            return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
+    return render_template("scheduling/speaker_form.html", form=form, speaker=None)
+
+
+@bp.route("/speakers/<int:speaker_id>")
+@staff_required
+def speaker(speaker_id: int):
+    """A speaker with their sessions, upcoming and past."""
+    speaker = db.get_or_404(Speaker, speaker_id)
+    upcoming, past = services.speaker_sessions(speaker)
+    return render_template("scheduling/speaker.html", speaker=speaker, upcoming=upcoming, past=past)
+
+
+@bp.route("/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_speaker(speaker_id: int):
+    """Change a speaker."""
+    speaker = db.get_or_404(Speaker, speaker_id)
+    form = SpeakerForm(obj=speaker)
+    if form.validate_on_submit():
+        try:
+            _save_speaker(form, speaker)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            flash(_("Đã lưu báo cáo viên."), "success")
+            return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
+    return render_template("scheduling/speaker_form.html", form=form, speaker=speaker)

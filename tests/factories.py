@@ -96,3 +96,22 @@ def make_enrollment(user: User, course: Course,
     db.session.add(enrollment)
     db.session.commit()
     return enrollment
+
+
+def make_material(course: Course, visibility=None, content: bytes = b"%PDF-1.4\n% test\n", session=None,
+                  title: str = "Tài liệu", upload_dir: str | None = None):
+    """A file material whose bytes are written to the app's upload folder."""
+    from flask import current_app
+
+    from courses.enums import MaterialKind, Visibility
+    from courses.scheduling import files
+    from courses.scheduling.models import Material
+
+    stored_name = files.save(upload_dir or current_app.config["UPLOAD_DIR"], content)
+    material = Material(course=course, session=session, title=title, kind=MaterialKind.FILE,
+                        stored_name=stored_name, original_filename="tai-lieu.pdf",
+                        content_type="application/pdf", size_bytes=len(content),
+                        visibility=visibility or Visibility.ENROLLED)
+    db.session.add(material)
+    db.session.commit()
+    return material

@@ -38,8 +38,13 @@ def recent_courses(today: date, limit: int = 10) -> list[Course]:
 
 
 def can_view_course(user, course: Course) -> bool:
-    """Drafts and cancelled courses are shown to staff; listed courses to everyone."""
-    return course.status in LISTED_STATUSES or is_staff(user)
+    """Listed courses to everyone; drafts to staff; cancelled ones to staff and the people enrolled."""
+    if course.status in LISTED_STATUSES or is_staff(user):
+        return True
+    if course.status == CourseStatus.CANCELLED and user is not None and user.is_authenticated:
+        return db.session.scalar(select(Enrollment.id).where(
+            Enrollment.course_id == course.id, Enrollment.user_id == user.id)) is not None
+    return False
 
 
 def course_with_timetable(course_id: int) -> Course | None:

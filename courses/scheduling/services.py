@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, BinaryIO
 
 from flask import current_app
@@ -49,7 +49,9 @@ SPEAKER_FIELDS = ("full_name", "title", "organization_name", "bio", "photo_store
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
         return list(value)
@@ -240,20 +242,22 @@ def clone_course(actor, source: Course, code: str, starts_on: date, title: str |
     _apply(course, data)
     db.session.add(course)
     db.session.flush()
-    session_map: dict[int, CourseSession] = {}
-    for old in source.sessions:
-        new = CourseSession(course=course, **{
-            name: getattr(old, name) for name in SESSION_FIELDS if name not in ("course_id", "starts_at", "ends_at")
-        })
-        new.starts_at = _shift_local(old.starts_at, shift)
-        new.ends_at = _shift_local(old.ends_at, shift)
-        _check_conflicts(new, course)
-        db.session.add(new)
-        session_map[old.id] = new
-    db.session.flush()
     upload_dir = current_app.config["UPLOAD_DIR"]
     copied: list[str] = []
+    materials = 0
     try:
+        session_map: dict[int, CourseSession] = {}
+        for old in source.sessions:
+            new = CourseSession(course_id=course.id, **{
+                name: getattr(old, name) for name in SESSION_FIELDS if name not in ("course_id", "starts_at", "ends_at")
+            })
+            new.starts_at = _shift_local(old.starts_at, shift)
+            new.ends_at = _shift_local(old.ends_at, shift)
+            _check_conflicts(new, course)
+            db.session.add(new)
+            db.session.flush()
+            session_map[old.id] = new
+        db.session.flush()
         for old in source.materials:
             stored_name = None
             if old.kind == MaterialKind.FILE:
@@ -261,17 +265,19 @@ def clone_course(actor, source: Course, code: str, starts_on: date, title: str |
                 if stored_name is None:
                     continue  # the original file is gone: nothing to copy
                 copied.append(stored_name)
+            target = session_map.get(old.session_id) if old.session_id else None
             new = Material(
-                course=course, session=session_map.get(old.session_id) if old.session_id else None,
+                course_id=course.id, session_id=target.id if target else None,
                 title=old.title, description=old.description, kind=old.kind, url=old.url,
                 stored_name=stored_name, original_filename=old.original_filename,
                 content_type=old.content_type, size_bytes=old.size_bytes, visibility=old.visibility,
                 uploaded_by_id=actor.id,
             )
             db.session.add(new)
+            materials += 1
         db.session.flush()
         after = snapshot(course, COURSE_FIELDS)
-        after.update(cloned_from=source.id, sessions=len(session_map), materials=len(course.materials))
+        after.update(cloned_from=source.id, sessions=len(session_map), materials=materials)
         record(actor, "course.clone", course, after=after)
         db.session.commit()
     except Exception:
@@ -348,7 +354,7 @@ def _check_conflicts(item: CourseSession, course: Course) -> None:
         if clash is not None:
             raise DomainError(
                 _("Phòng «%(room)s» đã có buổi «%(other)s» của lớp %(code)s lúc %(when)s.",
-                  room=item.room, other=clash.display_title, code=clash.course.code, when=_when(clash)),
+                  room=clash.room, other=clash.display_title, code=clash.course.code, when=_when(clash)),
                 field="room",
             )
     speaker_id = item.speaker_id if item.speaker_id is not None else (item.speaker.id if item.speaker else None)
@@ -523,10 +529,10 @@ def can_view_material(user, material: Material) -> bool:
     """Staff see everything; enrolled materials need a confirmed seat; public ones need a listed course."""
     if is_staff(user):
         return True
-    from courses.catalog.services import LISTED_STATUSES
+    from courses.catalog.services import can_view_course
 
     course = material.course
-    if course.status not in LISTED_STATUSES and course.status != CourseStatus.CANCELLED:
+    if not can_view_course(user, course):
         return False
     if material.visibility == Visibility.PUBLIC:
         return True

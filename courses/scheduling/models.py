@@ -165,6 +165,8 @@ class CourseSession(db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("kind <> 'topic' OR topic_id IS NOT NULL", name="topic_session_has_topic"),
+        # The double-booking check looks up a speaker's sessions by time, across courses.
+        sa.Index("ix_course_sessions_speaker_id_starts_at", "speaker_id", "starts_at"),
     )
 
     @property

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from courses.audit.services import record
@@ -344,13 +344,15 @@ def _check_conflicts(item: CourseSession, course: Course) -> None:
     )
     if item.id is not None:
         overlapping = overlapping.where(CourseSession.id != item.id)
-    room = (item.room or "").strip().lower()
+    # The overlapping sessions are few: compare rooms and venues in Python, where lower-casing
+    # also works for Vietnamese letters (SQLite's lower() only knows ASCII).
+    others = db.session.scalars(overlapping).unique().all()
+    room = _fold(item.room)
     if room:
         # The same room name means the same room inside one course, or at the same venue.
-        clash = db.session.scalars(overlapping.where(
-            func.lower(CourseSession.room) == room,
-            or_(Course.id == course.id, func.lower(Course.venue) == (course.venue or "").strip().lower()),
-        )).first()
+        venue = _fold(course.venue)
+        clash = next((other for other in others if _fold(other.room) == room and (
+            other.course_id == course.id or _fold(other.course.venue) == venue)), None)
         if clash is not None:
             raise DomainError(
                 _("Phòng «%(room)s» đã có buổi «%(other)s» của lớp %(code)s lúc %(when)s.",
@@ -359,7 +361,7 @@ def _check_conflicts(item: CourseSession, course: Course) -> None:
             )
     speaker_id = item.speaker_id if item.speaker_id is not None else (item.speaker.id if item.speaker else None)
     if speaker_id is not None:
-        clash = db.session.scalars(overlapping.where(CourseSession.speaker_id == speaker_id)).first()
+        clash = next((other for other in others if other.speaker_id == speaker_id), None)
         if clash is not None:
             raise DomainError(
                 _("Báo cáo viên %(name)s đã có lịch «%(other)s» của lớp %(code)s lúc %(when)s.",
@@ -367,6 +369,11 @@ def _check_conflicts(item: CourseSession, course: Course) -> None:
                   when=_when(clash)),
                 field="speaker_id",
             )
+
+
+def _fold(text: str | None) -> str:
+    """Text compared without case or surrounding space («Hội trường A» = «HỘI TRƯỜNG A »)."""
+    return " ".join((text or "").split()).casefold()
 
 
 def _require_timetable_editable(course: Course) -> None:

@@ -57,7 +57,7 @@ def test_overlapping_sessions_in_the_same_room_are_refused_naming_the_other(orga
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
     services.add_session(organizer, course, topic_data(at(DAY, 8), 60, room="Hội trường A", title="Buổi một"))
     with pytest.raises(DomainError) as error:
-        services.add_session(organizer, course, topic_data(at(DAY, 8, 30), 60, room="hội trường a"))
+        services.add_session(organizer, course, topic_data(at(DAY, 8, 30), 60, room=" HỘI TRƯỜNG  A "))
     assert "Hội trường A" in error.value.message and "Buổi một" in error.value.message
     assert error.value.field == "room"
     assert len(db.session.scalars(select(CourseSession)).all()) == 1
@@ -308,3 +308,23 @@ def test_speaker_history_splits_past_and_upcoming(organizer):
     upcoming, done = services.speaker_sessions(speaker, now=at(date(2026, 1, 1), 0))
     assert [s.course_id for s in upcoming] == [future.id]
     assert [s.course_id for s in done] == [past.id]
+
+
+def test_clone_refuses_a_date_where_a_speaker_is_already_booked(organizer, app):
+    speaker = make_speaker("Nguyễn Đức Minh")
+    source = make_course(starts_on=date(2022, 12, 2), status=CourseStatus.FINISHED)
+    make_session(source, start=time(8, 15), speaker=speaker)
+    busy = make_course(starts_on=DAY)
+    make_session(busy, start=time(8, 0), minutes=120, speaker=speaker)
+    with pytest.raises(DomainError, match="Nguyễn Đức Minh"):
+        services.clone_course(organizer, source, "BD-NEW", DAY)
+    assert db.session.scalars(select(Course).where(Course.code == "BD-NEW")).all() == []
+
+
+def test_the_same_room_at_another_venue_is_another_room(organizer):
+    elsewhere = make_course(starts_on=DAY)
+    elsewhere.venue = "Trường Chính trị tỉnh"
+    make_session(elsewhere, start=time(8, 0), room="Hội trường A")
+    course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
+    services.add_session(organizer, course, topic_data(at(DAY, 8), room="Hội trường A"))
+    assert len(course.sessions) == 1

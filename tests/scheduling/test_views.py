@@ -390,3 +390,45 @@ def test_catalogue_is_paginated(client):
     second = client.get("/courses?page=2").get_data(as_text=True)
     assert "Lớp số 00" in first and "Lớp số 12" not in first
     assert "Lớp số 12" in second and "Lớp số 13" in second
+
+
+def count_queries(client, url) -> int:
+    import sqlalchemy as sa
+
+    statements = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def build_course(sessions: int, materials: int):
+    course = make_course(starts_on=DAY)
+    for n in range(sessions):
+        make_session(course, start=time(7 + n, 0), minutes=50, speaker=make_speaker(), room="A")
+    for _n in range(materials):
+        make_material(course, Visibility.PUBLIC)
+    return course
+
+
+def test_public_pages_issue_a_bounded_number_of_queries(client):
+    small, large = build_course(1, 1), build_course(8, 6)
+    for url in ("/courses/{id}", "/courses/{id}.ics", "/courses/{id}/programme.pdf"):
+        assert count_queries(client, url.format(id=small.id)) == count_queries(client, url.format(id=large.id)), url
+    few = count_queries(client, "/courses")
+    for _n in range(5):
+        make_course()
+    assert count_queries(client, "/courses") == few
+
+
+def test_organizer_course_page_issues_a_bounded_number_of_queries(as_user):
+    small, large = build_course(1, 1), build_course(8, 6)
+    client = as_user(make_user(role=Role.ORGANIZER))
+    assert count_queries(client, f"/organize/courses/{small.id}") == \
+        count_queries(client, f"/organize/courses/{large.id}")

@@ -431,6 +431,10 @@ def delete_session(actor, item: CourseSession) -> None:
     """Remove a slot (its session-level materials go with it)."""
     _require_staff(actor)
     _require_timetable_editable(item.course)
+    from courses.attendance.models import Attendance
+
+    if db.session.scalar(select(Attendance.id).where(Attendance.session_id == item.id).limit(1)) is not None:
+        raise DomainError(_("Buổi «%(session)s» đã có điểm danh, không xóa được.", session=item.display_title))
     stored = [m.stored_name for m in db.session.scalars(
         select(Material).where(Material.session_id == item.id)) if m.stored_name]
     record(actor, "session.delete", item, before=snapshot(item, SESSION_FIELDS))

@@ -328,3 +328,18 @@ def test_the_same_room_at_another_venue_is_another_room(organizer):
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
     services.add_session(organizer, course, topic_data(at(DAY, 8), room="Hội trường A"))
     assert len(course.sessions) == 1
+
+
+def test_a_session_with_attendance_cannot_be_deleted(organizer):
+    from courses.attendance.models import Attendance
+    from courses.enums import AttendanceStatus
+    from tests.factories import make_enrollment
+
+    course = make_course(starts_on=DAY)
+    item = make_session(course, title="Công tác tổ chức")
+    enrollment = make_enrollment(make_user(), course)
+    db.session.add(Attendance(enrollment=enrollment, session=item, status=AttendanceStatus.PRESENT))
+    db.session.commit()
+    with pytest.raises(DomainError, match="đã có điểm danh"):
+        services.delete_session(organizer, item)
+    assert db.session.get(CourseSession, item.id) is not None

@@ -83,10 +83,12 @@ def register_blueprints(app: Flask) -> None:
     from courses.admin.views import bp as admin_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
+    from courses.enrollment.views import bp as enrollment_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(enrollment_bp, url_prefix="/enrollment")
 
 
 def register_errorhandlers(app: Flask) -> None:

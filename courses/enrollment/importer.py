@@ -372,6 +372,9 @@ def apply_import(actor, course_id: int, plan: ImportPlan) -> ImportResult:
         enrollments.append({"user_id": row.user_id, "course_id": course.id, "status": status,
                             "source": EnrollmentSource.IMPORT, "quota_organization_id": org_id,
                             "requested_at": now, "decided_at": now, "updated_at": now})
+    if not enrollments and not new_rows:
+        db.session.rollback()  # the same file again: nothing to write, not even an audit line
+        return result
     if enrollments:
         db.session.execute(insert(Enrollment), enrollments)
     record(actor, "enrollment.import", course, after={

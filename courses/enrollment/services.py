@@ -129,7 +129,7 @@ def seat_counts(course: Course) -> SeatCounts:
     return SeatCounts(course.capacity, {org: n for org, n in rows}, quotas)
 
 
-def promote_waitlist(actor, course: Course) -> list[Enrollment]:
+def promote_waitlist(actor, course: Course, exclude: tuple[int, ...] = ()) -> list[Enrollment]:
     """Confirm waitlisted participants in order of request while seats (and quotas) allow."""
     counts = seat_counts(course)
     promoted = []
@@ -144,7 +144,7 @@ def promote_waitlist(actor, course: Course) -> list[Enrollment]:
     for enrollment in waiting:
         if counts.confirmed >= counts.capacity:
             break
-        if not counts.has_seat(enrollment.quota_organization_id):
+        if enrollment.id in exclude or not counts.has_seat(enrollment.quota_organization_id):
             continue
         enrollment.status = EnrollmentStatus.CONFIRMED
         enrollment.decided_at = now
@@ -294,12 +294,13 @@ def change_status(actor: User, course_id: int, enrollment_id: int, status: Enrol
     enrollment.status_reason = reason if status in (EnrollmentStatus.REJECTED, EnrollmentStatus.CANCELLED) else None
     enrollment.decided_at = utcnow()
     if status == EnrollmentStatus.WAITLISTED:
-        enrollment.requested_at = enrollment.requested_at or utcnow()
+        enrollment.requested_at = utcnow()  # joins the back of the line
     record(actor, "enrollment.set_status", enrollment, before={"status": before.value},
            after={"status": status.value, "reason": reason})
     if before == EnrollmentStatus.CONFIRMED:
         db.session.flush()
-        promote_waitlist(actor, course)
+        # Someone the organizer just moved to the waitlist is not handed the seat straight back.
+        promote_waitlist(actor, course, exclude=(enrollment.id,))
     db.session.commit()
     return enrollment
 

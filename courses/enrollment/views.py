@@ -135,9 +135,9 @@ def dashboard():
         select(Enrollment)
         .options(
             joinedload(Enrollment.course).joinedload(Course.organizing_unit),
-            selectinload(Enrollment.course).selectinload(Course.sessions).joinedload(CourseSession.topic),
-            selectinload(Enrollment.course).selectinload(Course.sessions).joinedload(CourseSession.speaker),
-            selectinload(Enrollment.course).selectinload(Course.materials),
+            joinedload(Enrollment.course).selectinload(Course.sessions).joinedload(CourseSession.topic),
+            joinedload(Enrollment.course).selectinload(Course.sessions).joinedload(CourseSession.speaker),
+            joinedload(Enrollment.course).selectinload(Course.materials),
         )
         .where(Enrollment.user_id == current_user.id)
         .order_by(Enrollment.id)

@@ -36,6 +36,8 @@ COLUMNS = [
     ("phone", "Điện thoại"),
 ]
 REQUIRED = ("full_name", "email", "unit", "party_position")
+# Read when present, not in the template: only organizers and admins ever see it.
+OPTIONAL_COLUMNS = [("party_card_number", "Số thẻ đảng viên")]
 HEADER_ALIASES = {
     "full_name": {"ho va ten", "ho ten", "ten", "full name", "name"},
     "email": {"email", "e-mail", "thu dien tu", "dia chi email"},
@@ -43,6 +45,7 @@ HEADER_ALIASES = {
     "party_position": {"chuc vu dang", "chuc vu trong dang", "party position"},
     "job_title": {"chuc vu chinh quyen", "chuc vu", "job title"},
     "phone": {"dien thoai", "so dien thoai", "phone"},
+    "party_card_number": {"so the dang vien", "so the dang", "the dang vien"},
 }
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 MAX_ROWS = 20_000
@@ -151,6 +154,7 @@ class PlannedRow:
     party_position: PartyPosition
     job_title: str
     phone: str
+    party_card_number: str = ""
     user_id: int | None = None        # an existing account matched by email
     already_enrolled: bool = False
 
@@ -243,7 +247,7 @@ def plan_import(course, rows: list[list[str]]) -> ImportPlan:
     missing = [header for key, header in COLUMNS if key in REQUIRED and key not in mapping]
     if missing:
         raise DomainError(_("Thiếu cột: %(columns)s. Hãy dùng tệp mẫu.", columns=", ".join(missing)))
-    headers = dict(COLUMNS)
+    headers = dict(COLUMNS + OPTIONAL_COLUMNS)
     org_index, orgs = _organization_index()
     positions = _position_index()
     plan = ImportPlan()
@@ -258,7 +262,7 @@ def plan_import(course, rows: list[list[str]]) -> ImportPlan:
             position = mapping.get(key)
             return row[position] if position is not None and position < len(row) else ""
 
-        values = {key: cell(key) for key, _header in COLUMNS}
+        values = {key: cell(key) for key, _header in COLUMNS + OPTIONAL_COLUMNS}
         if not any(values.values()):
             continue  # blank line
         plan.total_rows += 1
@@ -288,7 +292,7 @@ def plan_import(course, rows: list[list[str]]) -> ImportPlan:
                 problems.append(Problem(number, headers["party_position"], _(
                     "Không rõ chức vụ Đảng «%(value)s»; dùng: %(choices)s.", value=values["party_position"],
                     choices=", ".join(str(p.label) for p in PartyPosition))))
-        for key, limit in (("full_name", 255), ("job_title", 255), ("phone", 40)):
+        for key, limit in (("full_name", 255), ("job_title", 255), ("phone", 40), ("party_card_number", 40)):
             if len(values[key]) > limit:
                 problems.append(Problem(number, headers[key], _("Dài quá %(max)s ký tự.", max=limit)))
         if email and email not in seen_emails:
@@ -297,7 +301,7 @@ def plan_import(course, rows: list[list[str]]) -> ImportPlan:
             plan.problems.extend(problems)
             continue
         plan.rows.append(PlannedRow(number, values["full_name"], email, org_id, orgs[org_id].name, position,
-                                    values["job_title"], values["phone"]))
+                                    values["job_title"], values["phone"], values["party_card_number"]))
     if plan.total_rows == 0:
         raise DomainError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     _match_existing(course, plan)
@@ -346,6 +350,7 @@ def apply_import(actor, course_id: int, plan: ImportPlan) -> ImportResult:
         db.session.execute(insert(User), [
             {"email": r.email, "full_name": r.full_name, "role": Role.PARTICIPANT, "organization_id": r.organization_id,
              "party_position": r.party_position, "job_title": r.job_title or None, "phone": r.phone or None,
+             "party_card_number": r.party_card_number or None,
              "password_hash": None, "is_active_account": True, "created_at": now}
             for r in new_rows])
         _match_existing(course, plan)

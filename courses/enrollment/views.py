@@ -13,7 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from courses.attendance.models import Attendance
@@ -478,7 +478,7 @@ def nominate(course_id: int):
     """Nominate a member of the unit."""
     course = _course_or_404(course_id)
     try:
-        scope = services.coordinator_scope(current_user)
+        services.coordinator_scope(current_user)
     except NotAllowed:
         abort(403)
     form = NominateForm()

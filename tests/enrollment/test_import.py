@@ -9,7 +9,7 @@ from courses.audit.models import AuditEvent
 from courses.auth.models import User
 from courses.enrollment import importer, tokens
 from courses.enrollment.models import Enrollment
-from courses.enums import EnrollmentSource, EnrollmentStatus, PartyPosition, Role
+from courses.enums import EnrollmentSource, PartyPosition, Role
 from courses.exceptions import DomainError
 from courses.extensions import db
 from tests.enrollment.helpers import HEADER, csv_text, people_rows, xlsx_bytes

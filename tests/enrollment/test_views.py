@@ -13,7 +13,7 @@ from courses.auth.models import User
 from courses.certificates.models import Certificate
 from courses.enrollment import services
 from courses.enrollment.models import Enrollment
-from courses.enums import (AttendanceStatus, EnrollmentStatus, MaterialKind, PartyPosition, Role, SessionKind,
+from courses.enums import (AttendanceStatus, EnrollmentStatus, MaterialKind, PartyPosition, Role,
                            Visibility)
 from courses.extensions import db
 from courses.scheduling.models import Material
@@ -311,3 +311,35 @@ def test_sign_in_sheets_per_course_and_per_session(as_user):
         assert "Đảng bộ Ban Dân vận Trung ương" in text and "Người Chưa Xác Nhận" not in text
     assert "Công tác kiểm tra, giám sát" in text
     assert client.get(f"/enrollment/courses/{course.id}/sign-in-sheet.pdf?session_id=999999").status_code == 404
+
+
+def test_party_card_number_is_shown_to_organizers_only(as_user, client):
+    unit, cells = make_party_tree()
+    course = make_course()
+    make_quota(course, unit, 2)
+    member = make_user(full_name="Kha Văn Thẻ", organization=cells[0])
+    member.party_card_number = "93.012345"
+    db.session.commit()
+    enrollment = make_enrollment(member, course)
+    enrollment.quota_organization_id = unit.id
+    db.session.commit()
+    coordinator = make_user(role=Role.COORDINATOR, organization=unit)
+    page = as_user(coordinator).get(f"/enrollment/unit/courses/{course.id}").get_data(as_text=True)
+    assert "Kha Văn Thẻ" in page and "93.012345" not in page
+    client.post("/auth/logout")
+    assert "93.012345" not in as_user(member).get("/enrollment/me").get_data(as_text=True)
+    client.post("/auth/logout")
+    assert "93.012345" in as_user(make_user(role=Role.ORGANIZER)).get(
+        f"/enrollment/courses/{course.id}/roster").get_data(as_text=True)
+
+
+def test_import_reads_an_optional_party_card_column(app):
+    from courses.enrollment import importer
+
+    _, cells = make_party_tree()
+    course = make_course()
+    header = ["Họ và tên", "Email", "Đơn vị", "Chức vụ Đảng", "Số thẻ đảng viên"]
+    data = xlsx_bytes([["Mai Thị Thẻ", "the@x.vn", cells[0].code, "Đảng viên", "93.000777"]], header=header)
+    plan = importer.plan_import(course, importer.parse_spreadsheet("x.xlsx", data))
+    importer.apply_import(None, course.id, plan)
+    assert db.session.scalar(select(User.party_card_number).where(User.email == "the@x.vn")) == "93.000777"

@@ -77,7 +77,7 @@ def render_sign_in_sheet(sheet: SignInSheet) -> bytes:
         Paragraph(_escape(sheet.subtitle), ParagraphStyle("sub", parent=centered, fontName=fonts.italic)),
         Spacer(1, 5 * mm),
     ]
-    widths = [12 * mm, 55 * mm, 50 * mm, 45 * mm, 18 * mm]
+    widths = [11 * mm, 50 * mm, 42 * mm, 40 * mm, 37 * mm]  # 180 mm: A4 less the margins; room to sign
     data = [[Paragraph(text, head_cell) for text in ("STT", "Họ và tên", "Chức vụ", "Đơn vị", "Ký tên")]]
     style = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),

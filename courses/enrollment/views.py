@@ -25,7 +25,7 @@ from courses.enrollment.forms import (ActionForm, AddParticipantForm, ImportConf
 from courses.enrollment.models import CourseQuota, Enrollment
 from courses.enums import CourseStatus, EnrollmentStatus, OrganizationKind, Role, SessionKind, Visibility
 from courses.exceptions import DomainError, NotAllowed
-from courses.extensions import db
+from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.permissions import login_required, public, role_required, staff_required
@@ -524,6 +524,7 @@ def substitute(course_id: int, enrollment_id: int):
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit("20 per hour", methods=["POST"])
 def set_password(token: str):
     """Set the password of an imported account through the link the organizer handed out."""
     user = tokens.user_for_token(token)

@@ -42,6 +42,7 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    SET_PASSWORD_LINK_DAYS = _env_int("SET_PASSWORD_LINK_DAYS", 14)
     TESTING = False
     DEBUG = False
 

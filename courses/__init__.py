@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import Config, config_from_env
@@ -40,6 +40,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line and plain service code: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")
@@ -84,11 +86,13 @@ def register_blueprints(app: Flask) -> None:
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
     from courses.scheduling.views import bp as scheduling_bp
+    from courses.enrollment.views import bp as enrollment_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(scheduling_bp, url_prefix="/organize")
+    app.register_blueprint(enrollment_bp, url_prefix="/enrollment")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,11 +3,11 @@ from courses.attendance.models import Attendance
 from courses.audit.models import AuditEvent
 from courses.auth.models import User
 from courses.certificates.models import Certificate
-from courses.enrollment.models import Enrollment
+from courses.enrollment.models import CourseQuota, Enrollment
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
 
 __all__ = [
-    "Attendance", "AuditEvent", "Certificate", "Course", "CourseSession", "Enrollment",
+    "Attendance", "AuditEvent", "Certificate", "Course", "CourseQuota", "CourseSession", "Enrollment",
     "Material", "Organization", "Speaker", "Topic", "User",
 ]

@@ -115,3 +115,30 @@ def make_material(course: Course, visibility=None, content: bytes = b"%PDF-1.4\n
     db.session.add(material)
     db.session.commit()
     return material
+def make_party_tree(cells: int = 2, name: str | None = None) -> tuple[Organization, list[Organization]]:
+    """A grassroots organization with its cells; returns (grassroots, cells)."""
+    grassroots = make_organization(name or f"Đảng bộ cơ sở {_n()}", kind=OrganizationKind.GRASSROOTS)
+    return grassroots, [make_organization(f"Chi bộ {i + 1} – {grassroots.name}", parent=grassroots)
+                        for i in range(cells)]
+
+
+def make_users_fast(count: int, organization: Organization | None = None,
+                    party_position: PartyPosition = PartyPosition.SECRETARY) -> list[User]:
+    """Many participants at once, without password hashing (they never log in)."""
+    users = []
+    for _ in range(count):
+        n = _n()
+        users.append(User(email=f"bulk{n}@example.vn", full_name=f"Lê Thị Đông {n}", role=Role.PARTICIPANT,
+                          organization=organization, party_position=party_position))
+    db.session.add_all(users)
+    db.session.commit()
+    return users
+
+
+def make_quota(course: Course, organization: Organization, seats: int):
+    from courses.enrollment.models import CourseQuota
+
+    quota = CourseQuota(course=course, organization=organization, seats=seats)
+    db.session.add(quota)
+    db.session.commit()
+    return quota

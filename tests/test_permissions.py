@@ -10,7 +10,8 @@ from tests.factories import make_user
 # Endpoints reachable without logging in; every other endpoint must redirect anonymous users.
 PUBLIC_ENDPOINTS = {"static", "catalog.index", "catalog.course", "auth.login", "auth.logout", "auth.register",
                     "catalog.catalogue", "catalog.course_calendar", "catalog.programme", "catalog.material",
-                    "catalog.speaker_photo", "catalog.calendar_feed"}
+                    "catalog.speaker_photo", "catalog.calendar_feed",
+                    "enrollment.set_password"}
 ADMIN_ONLY_PAGES = ["/admin/users"]
 
 

@@ -1,4 +1,4 @@
-"""The Enrollment model: a user's place in a course."""
+"""The Enrollment model (a user's place in a course) and CourseQuota (chỉ tiêu)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,6 +13,7 @@ from courses.extensions import db
 
 if TYPE_CHECKING:
     from courses.auth.models import User
+    from courses.organizations.models import Organization
     from courses.scheduling.models import Course
 
 
@@ -36,12 +37,48 @@ class Enrollment(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The grassroots organization whose quota (chỉ tiêu) this seat counts against.
+    quota_organization_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    # The unit coordinator who nominated this participant (source = nomination).
+    nominated_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Set when the participant moved from the waitlist to a confirmed seat.
+    promoted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
-    user: Mapped["User"] = relationship()
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])
     course: Mapped["Course"] = relationship()
+    quota_organization: Mapped[Optional["Organization"]] = relationship()
+    nominated_by: Mapped[Optional["User"]] = relationship(foreign_keys=[nominated_by_id])
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_id", name="uq_enrollments_user_id_course_id"),
         # The roster and the capacity count read by course and status.
         sa.Index("ix_enrollments_course_id_status", "course_id", "status"),
+    )
+
+
+class CourseQuota(db.Model):
+    """The seats (chỉ tiêu) a course gives one grassroots organization."""
+
+    __tablename__ = "course_quotas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    seats: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    course: Mapped["Course"] = relationship()
+    organization: Mapped["Organization"] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "organization_id", name="uq_course_quotas_course_id_organization_id"),
+        sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
     )

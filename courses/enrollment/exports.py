@@ -1,0 +1,74 @@
+"""Roster exports (XLSX, CSV) and the data behind sign-in sheets."""
+from __future__ import annotations
+
+import csv
+import io
+
+from courses.exports import safe_cell
+
+ROSTER_HEADERS = ["STT", "Họ và tên", "Email", "Đơn vị", "Đảng bộ cơ sở", "Chức vụ Đảng",
+                  "Chức vụ chính quyền", "Điện thoại", "Số thẻ đảng viên", "Trạng thái", "Nguồn",
+                  "Ngày đăng ký"]
+
+
+def roster_rows(enrollments) -> list[list]:
+    """One row per enrollment, in roster order; every text cell made formula-safe."""
+    from courses.formatting import local_datetime
+
+    rows = []
+    for number, enrollment in enumerate(enrollments, start=1):
+        user = enrollment.user
+        rows.append([number] + [safe_cell(value) for value in (
+            user.full_name, user.email, user.organization.name if user.organization else "",
+            enrollment.quota_organization.name if enrollment.quota_organization else "",
+            str(user.party_position.label) if user.party_position else "", user.job_title or "",
+            user.phone or "", user.party_card_number or "", str(enrollment.status.label),
+            str(enrollment.source.label), local_datetime(enrollment.requested_at),
+        )])
+    return rows
+
+
+def roster_xlsx(title: str, enrollments) -> bytes:
+    """The roster as an XLSX workbook with a bold, frozen header."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách học viên"
+    sheet.append([safe_cell(title)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(ROSTER_HEADERS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in roster_rows(enrollments):
+        sheet.append(row)
+    sheet.freeze_panes = "A3"
+    for letter, width in zip("ABCDEFGHIJKL", (6, 28, 30, 30, 40, 18, 24, 14, 16, 16, 18, 18)):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def roster_csv(enrollments) -> bytes:
+    """The roster as UTF-8 CSV with a byte-order mark (so Excel shows Vietnamese correctly)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ROSTER_HEADERS)
+    writer.writerows(roster_rows(enrollments))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def sign_in_groups(enrollments) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Confirmed participants grouped by grassroots organization: (group, [(name, position, unit)])."""
+    groups: dict[tuple, list] = {}
+    for enrollment in enrollments:
+        user = enrollment.user
+        org = enrollment.quota_organization
+        key = (org is None, org.sort_order if org else 0, org.name if org else "Đơn vị khác")
+        position = ", ".join(p for p in (
+            str(user.party_position.label) if user.party_position else "", user.job_title or "") if p)
+        groups.setdefault(key, []).append(
+            (user.full_name, position, user.organization.name if user.organization else ""))
+    return [(key[2], people) for key, people in sorted(groups.items(), key=lambda item: item[0])]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import Config, config_from_env
@@ -40,6 +40,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")

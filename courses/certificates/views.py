@@ -317,6 +317,8 @@ def print_command(course_code: str, out: str, preprinted: bool) -> None:
     course = services.course_by_code(course_code)
     if course is None:
         raise click.ClickException(f"Không có lớp mã {course_code}.")
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        click.echo("Cảnh báo: chưa đặt PUBLIC_BASE_URL; mã QR sẽ trỏ tới http://localhost.", err=True)
     issued = services.issue_all(None, course)
     settings = services.get_settings()
     with open(out, "wb") as handle:

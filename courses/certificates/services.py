@@ -46,10 +46,15 @@ def get_settings() -> CertificateSettings:
     """The certificate settings row, created with defaults the first time."""
     settings = db.session.get(CertificateSettings, 1)
     if settings is None:
-        settings = CertificateSettings(id=1, form_positions={}, form_offset_x_mm=0.0,
-                                       form_offset_y_mm=0.0, **DEFAULT_SETTINGS)
-        db.session.add(settings)
-        db.session.flush()
+        # Two first issuers at once: the loser's insert does nothing.
+        insert = postgresql.insert if db.session.connection().dialect.name == "postgresql" else sqlite.insert
+        db.session.execute(
+            insert(CertificateSettings)
+            .values(id=1, form_positions={}, form_offset_x_mm=0.0, form_offset_y_mm=0.0,
+                    updated_at=utcnow(), **DEFAULT_SETTINGS)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        settings = db.session.get(CertificateSettings, 1)
     return settings
 
 
@@ -208,9 +213,10 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> Certificate:
     if certificate.revoked_at is not None:
         raise DomainError(_("Giấy chứng nhận này đã bị thu hồi."))
     before = _snapshot(certificate)
-    certificate.revoked_at = utcnow()
-    certificate.revoked_by_id = actor.id
+    actor_id = actor.id
     certificate.revoke_reason = reason
+    certificate.revoked_by_id = actor_id
+    certificate.revoked_at = utcnow()
     record(actor, "certificate.revoke", certificate, before=before, after=_snapshot(certificate))
     db.session.commit()
     return certificate
@@ -224,10 +230,11 @@ def reissue(actor: User, certificate: Certificate, reason: str) -> Certificate:
     if certificate.replaced_by_id is not None:
         raise DomainError(_("Giấy chứng nhận này đã được cấp lại."))
     before = _snapshot(certificate)
+    actor_id = actor.id
     if certificate.revoked_at is None:
-        certificate.revoked_at = utcnow()
-        certificate.revoked_by_id = actor.id
         certificate.revoke_reason = _("Cấp lại: %(reason)s", reason=reason)
+        certificate.revoked_by_id = actor_id
+        certificate.revoked_at = utcnow()
         db.session.flush()
     elif valid_certificates_by_enrollment(certificate.enrollment.course_id).get(certificate.enrollment_id):
         raise DomainError(_("Học viên này đã có giấy chứng nhận khác còn hiệu lực."))

@@ -253,7 +253,19 @@ def settings():
 
 
 def _is_image(data: bytes) -> bool:
-    return data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")
+    """A PNG or JPEG that decodes completely (a broken one would break every PDF)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                return False
+            image.load()
+    except Exception:  # any decoding failure means: not an image we can print
+        return False
+    return True
 
 
 @bp.route("/certificates/settings/sample.pdf")

@@ -268,3 +268,9 @@ def test_organizer_screen_shows_code_count_and_list(app, as_user):
     assert rotated["code"] != code.code
     client.post(f"/attendance/sessions/{session.id}/check-in-close")
     assert services.active_code(session.id) is None
+
+
+def test_staff_find_courses_to_take_attendance_for(app, as_user):
+    course, _s, _e = make_finished_course(topics=1, participants=1)
+    page = as_user(make_user(Role.ORGANIZER)).get("/attendance/").get_data(as_text=True)
+    assert course.code in page and f"/attendance/courses/{course.id}" in page

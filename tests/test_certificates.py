@@ -331,3 +331,8 @@ def test_admin_settings_form(app, as_user):
     assert settings.signature_stored_name
     sample = client.get("/certificates/settings/sample.pdf")
     assert "Lê Văn Ký" in pdf_text(sample.get_data())
+
+
+def test_verification_form_is_public(client):
+    page = client.get("/verify")
+    assert page.status_code == 200 and "Mã xác thực" in page.get_data(as_text=True)

@@ -27,6 +27,23 @@ def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch" or request.accept_mimetypes.best == "application/json"
 
 
+@bp.route("/")
+@staff_required
+def index():
+    """Courses to take attendance and issue certificates for, newest first."""
+    from sqlalchemy import select
+
+    from courses.enums import CourseStatus
+    from courses.scheduling.models import Course
+
+    page = db.paginate(
+        select(Course).where(Course.status.not_in([CourseStatus.DRAFT, CourseStatus.CANCELLED]))
+        .order_by(Course.starts_on.desc(), Course.id.desc()),
+        per_page=30, error_out=False,
+    )
+    return render_template("attendance/index.html", page=page)
+
+
 @bp.route("/courses/<int:course_id>")
 @staff_required
 def course(course_id: int):

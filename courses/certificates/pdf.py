@@ -85,8 +85,9 @@ def qr_path_operators(text: str, x: float, y: float, width: float) -> str:
                 start = col
                 while col < size and line[col] == 0:
                     col += 1
+                # A hair taller than a module, so no seam shows between rows.
                 parts.append(f"{x + start * module:.2f} {top:.2f} {(col - start) * module:.2f} "
-                             f"{module:.2f} re")
+                             f"{module + 0.05:.2f} re")
             else:
                 col += 1
     parts.append("f")

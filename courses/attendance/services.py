@@ -55,11 +55,15 @@ def vietnamese_key(text: str) -> tuple:
     return tuple(letters), tuple(tones)
 
 
-def roster_key(user: User) -> tuple:
+def name_key(full_name: str | None, user_id: int) -> tuple:
     """Roster order: by given name (the last word), then the whole name, the Vietnamese way."""
-    name = (user.full_name or "").strip()
+    name = (full_name or "").strip()
     given = name.split()[-1] if name else ""
-    return vietnamese_key(given), vietnamese_key(name), user.id
+    return vietnamese_key(given), vietnamese_key(name), user_id
+
+
+def roster_key(user: User) -> tuple:
+    return name_key(user.full_name, user.id)
 
 
 def roster(course_id: int) -> list[Enrollment]:
@@ -258,6 +262,7 @@ def course_with_sessions(course_id: int) -> Course | None:
     return db.session.scalar(
         select(Course).where(Course.id == course_id)
         .options(selectinload(Course.sessions).joinedload(CourseSession.topic),
+                 selectinload(Course.sessions).joinedload(CourseSession.speaker),
                  joinedload(Course.organizing_unit))
     )
 

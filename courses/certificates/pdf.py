@@ -6,6 +6,7 @@ path of module runs per code.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable
 
@@ -71,26 +72,25 @@ def qr_matrix(text: str) -> tuple[int, bytes]:
     return size, bytes(image)
 
 
+_DARK_RUN = re.compile(b"\x00+")
+
+
 def qr_path_operators(text: str, x: float, y: float, width: float) -> str:
-    """PDF path operators drawing the QR code of text as runs of dark modules, filled once."""
+    """PDF operators drawing the QR code of text: runs of dark modules as one filled path.
+
+    Coordinates are in modules (a cm transform scales them), so each run is a few integers.
+    """
     size, data = qr_matrix(text)
     module = width / size
-    parts = []
+    parts = [f"q {module:.4f} 0 0 {module:.4f} {x:.2f} {y:.2f} cm"]
+    append = parts.append
     for row in range(size):
-        line = data[row * size:(row + 1) * size]
-        top = y + width - (row + 1) * module
-        col = 0
-        while col < size:
-            if line[col] == 0:
-                start = col
-                while col < size and line[col] == 0:
-                    col += 1
-                # A hair taller than a module, so no seam shows between rows.
-                parts.append(f"{x + start * module:.2f} {top:.2f} {(col - start) * module:.2f} "
-                             f"{module + 0.05:.2f} re")
-            else:
-                col += 1
-    parts.append("f")
+        # A hair taller than a module, so no seam shows between rows.
+        tail = f" {size - 1 - row} "
+        for run in _DARK_RUN.finditer(data, row * size, (row + 1) * size):
+            start = run.start() - row * size
+            append(f"{start}{tail}{run.end() - run.start()} 1.03 re")
+    append("f Q")
     return "\n".join(parts)
 
 

@@ -373,14 +373,48 @@ def certificate_data(certificate: Certificate, user: User, course: Course,
 
 
 def course_print_data(course: Course) -> Iterator[CertificateData]:
-    """Every valid certificate of a course in roster order, loaded in a few queries."""
+    """Every valid certificate of a course in roster order, from one query of plain columns."""
+    from sqlalchemy.orm import aliased
+
+    from courses.enums import EnrollmentStatus
+
     settings = get_settings()
     base = public_base_url()
-    certificates = valid_certificates_by_enrollment(course.id)
-    for enrollment in attendance.roster(course.id):
-        certificate = certificates.get(enrollment.id)
-        if certificate is not None:
-            yield certificate_data(certificate, enrollment.user, course, settings, base)
+    unit, parent = aliased(Organization), aliased(Organization)
+    rows = db.session.execute(
+        select(Certificate.serial, Certificate.verification_code, Certificate.issued_at,
+               User.id, User.full_name, User.party_position, User.job_title,
+               unit.name, unit.kind, parent.name)
+        .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .join(User, Enrollment.user_id == User.id)
+        .outerjoin(unit, User.organization_id == unit.id)
+        .outerjoin(parent, unit.parent_id == parent.id)
+        .where(Enrollment.course_id == course.id, Enrollment.status == EnrollmentStatus.CONFIRMED,
+               Certificate.revoked_at.is_(None))
+    ).all()
+    rows.sort(key=lambda row: attendance.name_key(row[4], row[3]))
+    labels: dict = {}
+    course_line = f"Đã hoàn thành chương trình lớp {course.title}, {course_dates(course)}."
+    dates: dict = {}
+    for (serial, code, issued_at, _user_id, full_name, position, job_title,
+         unit_name, unit_kind, parent_name) in rows:
+        if position not in labels:
+            labels[position] = position.label if position else ""
+        position_text = ", ".join(p for p in (labels[position], job_title or "") if p)
+        if unit_name is None:
+            unit_line = ""
+        elif unit_kind is not None and unit_kind.value == "cell" and parent_name:
+            unit_line = f"{unit_name}, {parent_name}"
+        else:
+            unit_line = unit_name
+        day = issued_at.astimezone(LOCAL_TZ).date()
+        if day not in dates:
+            dates[day] = f"{settings.place}, ngày {day.day} tháng {day.month} năm {day.year}"
+        yield CertificateData(
+            serial_text=f"Số: {serial}", full_name=full_name, position=position_text, unit=unit_line,
+            course_line=course_line, place_date=dates[day], verify_url=f"{base}/verify/{code}",
+            verification_code=code, specimen=course.is_demo,
+        )
 
 
 def load_course(course_id: int) -> Course | None:

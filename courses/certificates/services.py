@@ -118,6 +118,11 @@ def next_serial_number(unit_code: str, year: int, starting_number: int) -> int:
 
     Runs in the caller's transaction: a rollback gives the number back.
     """
+    return next_serial_numbers(unit_code, year, starting_number, 1)[0]
+
+
+def next_serial_numbers(unit_code: str, year: int, starting_number: int, count: int) -> list[int]:
+    """count consecutive numbers for (unit, year) in one locked step (see next_serial_number)."""
     _lock_for_numbering()
     connection = db.session.connection()
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
@@ -126,13 +131,14 @@ def next_serial_number(unit_code: str, year: int, starting_number: int) -> int:
         .values(issuing_unit_code=unit_code, serial_year=year, last_number=max(starting_number - 1, 0))
         .on_conflict_do_nothing(index_elements=["issuing_unit_code", "serial_year"])
     )
-    number = db.session.execute(
+    last = db.session.execute(
         update(SerialCounter)
         .where(SerialCounter.issuing_unit_code == unit_code, SerialCounter.serial_year == year)
-        .values(last_number=SerialCounter.last_number + 1)
+        .values(last_number=SerialCounter.last_number + count)
         .returning(SerialCounter.last_number)
+        .execution_options(synchronize_session=False)
     ).scalar_one()
-    return number
+    return list(range(last - count + 1, last + 1))
 
 
 def new_verification_code() -> str:
@@ -141,10 +147,11 @@ def new_verification_code() -> str:
 
 
 def _create(actor: User | None, enrollment: Enrollment, settings: CertificateSettings,
-            manual_reason: str | None = None) -> Certificate:
-    now = utcnow()
+            manual_reason: str | None = None, number: int | None = None, now: datetime | None = None) -> Certificate:
+    now = now or utcnow()
     year = now.astimezone(LOCAL_TZ).year
-    number = next_serial_number(settings.issuing_unit_code, year, settings.starting_number)
+    if number is None:
+        number = next_serial_number(settings.issuing_unit_code, year, settings.starting_number)
     certificate = Certificate(
         enrollment_id=enrollment.id, issuing_unit_code=settings.issuing_unit_code,
         serial_year=year, serial_number=number,
@@ -153,7 +160,6 @@ def _create(actor: User | None, enrollment: Enrollment, settings: CertificateSet
         issued_by_id=getattr(actor, "id", None), manual_reason=manual_reason,
     )
     db.session.add(certificate)
-    db.session.flush()
     return certificate
 
 
@@ -169,12 +175,18 @@ def issue_all(actor: User | None, course: Course) -> list[Certificate]:
     """A certificate for everyone who qualifies and has no valid one yet."""
     settings = get_settings()
     have = valid_certificates_by_enrollment(course.id)
-    issued = []
-    for item in attendance.completions(course):
-        if item.qualifies and item.enrollment.id not in have:
-            certificate = _create(actor, item.enrollment, settings)
-            record(actor, "certificate.issue", certificate, after=_snapshot(certificate))
-            issued.append(certificate)
+    due = [item.enrollment for item in attendance.completions(course)
+           if item.qualifies and item.enrollment.id not in have]
+    if not due:
+        return []
+    now = utcnow()
+    numbers = next_serial_numbers(settings.issuing_unit_code, now.astimezone(LOCAL_TZ).year,
+                                  settings.starting_number, len(due))
+    issued = [_create(actor, enrollment, settings, number=number, now=now)
+              for enrollment, number in zip(due, numbers)]
+    db.session.flush()
+    for certificate in issued:
+        record(actor, "certificate.issue", certificate, after=_snapshot(certificate))
     db.session.commit()
     return issued
 
@@ -240,6 +252,7 @@ def reissue(actor: User, certificate: Certificate, reason: str) -> Certificate:
         raise DomainError(_("Học viên này đã có giấy chứng nhận khác còn hiệu lực."))
     new = _create(actor, certificate.enrollment, get_settings(),
                   manual_reason=certificate.manual_reason)
+    db.session.flush()
     certificate.replaced_by_id = new.id
     record(actor, "certificate.reissue", certificate, before=before,
            after={**_snapshot(certificate), "new_serial": new.serial, "reason": reason})

@@ -255,7 +255,9 @@ class CertificateWriter:
         for name, font, size, text in fields:
             x, y = self._position(name)
             c.setFont(font, size)
-            c.drawString(x, y, text)
+            # Long lines wrap within the sheet, 7 mm apart.
+            for index, line in enumerate(wrap(text, font, size, max(PAGE[0] - x - 15 * mm, 50 * mm))):
+                c.drawString(x, y - index * 7 * mm, line)
         x, y = self._position("qr")
         draw_qr(c, cert.verify_url, x, y - 25 * mm, 25 * mm)
         c.setFont(f.regular, 8)

@@ -49,7 +49,10 @@ def tables_pdf(heading: str, subheading: str, tables: list[ReportTable], header_
             story.append(Paragraph(table.title, styles["h"]))
         data = [[Paragraph(str(h), styles["head"]) for h in table.header]]
         data += [[Paragraph("" if v is None else str(v), styles["cell"]) for v in row] for row in table.rows]
-        t = Table(data, repeatRows=1, hAlign="LEFT")
+        usable = landscape(A4)[0] - 30 * mm
+        first = usable * 0.34
+        rest = (usable - first) / max(len(table.header) - 1, 1)
+        t = Table(data, repeatRows=1, hAlign="LEFT", colWidths=[first] + [rest] * (len(table.header) - 1))
         t.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93)),

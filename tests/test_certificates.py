@@ -14,7 +14,7 @@ from courses.certificates.models import Certificate
 from courses.enums import AttendanceStatus, Role
 from courses.exceptions import DomainError
 from courses.extensions import db
-from tests.factories import make_enrollment, make_finished_course, make_user
+from tests.factories import make_finished_course, make_user
 
 BASE = "https://gcn.example.vn"
 
@@ -266,7 +266,7 @@ def test_participant_downloads_only_their_own_certificate(app, as_user):
     client = as_user(mine.user)
     assert client.get(f"/certificates/{my_cert.id}.pdf").status_code == 200
     assert client.get(f"/certificates/{their_cert.id}.pdf").status_code == 403
-    assert client.get(f"/certificates/999999.pdf").status_code == 404
+    assert client.get("/certificates/999999.pdf").status_code == 404
     for url in (f"/certificates/courses/{course.id}/certificates.pdf", f"/certificates/courses/{course.id}/report.pdf",
                 f"/certificates/courses/{course.id}/report.xlsx", "/certificates/register.pdf",
                 "/certificates/register.xlsx", "/certificates/register", f"/certificates/courses/{course.id}",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from courses.enums import AttendanceStatus, CompletionRule
@@ -27,7 +27,6 @@ class CheckInForm(BaseForm):
 
     code = StringField(_l("Mã điểm danh"), validators=[DataRequired(), Length(max=16)],
                        description=_l("Mã gồm 6 ký tự hiển thị bên cạnh mã QR."))
-    session_id = HiddenField()
     submit = SubmitField(_l("Điểm danh"))
 
 

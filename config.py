@@ -40,6 +40,8 @@ class Config:
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 50)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    CHECKIN_CODE_MINUTES = _env_int("CHECKIN_CODE_MINUTES", 3)
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SET_PASSWORD_LINK_DAYS = _env_int("SET_PASSWORD_LINK_DAYS", 14)

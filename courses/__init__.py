@@ -87,12 +87,16 @@ def register_blueprints(app: Flask) -> None:
     from courses.catalog.views import bp as catalog_bp
     from courses.scheduling.views import bp as scheduling_bp
     from courses.enrollment.views import bp as enrollment_bp
+    from courses.attendance.views import bp as attendance_bp
+    from courses.certificates.views import bp as certificates_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(scheduling_bp, url_prefix="/organize")
     app.register_blueprint(enrollment_bp, url_prefix="/enrollment")
+    app.register_blueprint(attendance_bp, url_prefix="/attendance")
+    app.register_blueprint(certificates_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,13 +1,14 @@
 """Imports every model so metadata, migrations and the shell see them all."""
-from courses.attendance.models import Attendance
+from courses.attendance.models import Attendance, CheckInCode
 from courses.audit.models import AuditEvent
 from courses.auth.models import User
-from courses.certificates.models import Certificate
+from courses.certificates.models import Certificate, CertificateSettings, SerialCounter
 from courses.enrollment.models import CourseQuota, Enrollment
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
 
 __all__ = [
-    "Attendance", "AuditEvent", "Certificate", "Course", "CourseQuota", "CourseSession", "Enrollment",
-    "Material", "Organization", "Speaker", "Topic", "User",
+    "Attendance", "AuditEvent", "Certificate", "CertificateSettings", "CheckInCode", "Course",
+    "CourseQuota", "CourseSession", "Enrollment", "Material", "Organization", "SerialCounter",
+    "Speaker", "Topic", "User",
 ]

@@ -142,3 +142,26 @@ def make_quota(course: Course, organization: Organization, seats: int):
     db.session.add(quota)
     db.session.commit()
     return quota
+def make_attendance(enrollment: Enrollment, session: CourseSession, status=None):
+    from courses.attendance.models import Attendance
+    from courses.enums import AttendanceStatus
+
+    attendance = Attendance(enrollment=enrollment, session=session, status=status or AttendanceStatus.PRESENT)
+    db.session.add(attendance)
+    db.session.commit()
+    return attendance
+
+
+def make_finished_course(topics: int = 3, participants: int = 2, **values):
+    """A finished course with topics and confirmed participants present at every topic."""
+    from courses.enums import AttendanceStatus
+
+    course = make_course(status=CourseStatus.FINISHED, starts_on=values.pop("starts_on", date(2022, 12, 2)), **values)
+    sessions = [make_session(course, start=time(8 + i, 0)) for i in range(topics)]
+    enrollments = []
+    for _i in range(participants):
+        enrollment = make_enrollment(make_user(), course)
+        for session in sessions:
+            make_attendance(enrollment, session, AttendanceStatus.PRESENT)
+        enrollments.append(enrollment)
+    return course, sessions, enrollments

@@ -47,3 +47,24 @@ class Attendance(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("enrollment_id", "session_id", name="uq_attendances_enrollment_id_session_id"),
     )
+
+
+class CheckInCode(db.Model):
+    """A short code for QR self check-in at one session; it expires, and a newer one replaces it."""
+
+    __tablename__ = "check_in_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    session: Mapped["CourseSession"] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),)

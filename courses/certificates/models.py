@@ -58,9 +58,56 @@ class Certificate(db.Model):
         sa.CheckConstraint(
             "(revoked_at IS NULL) = (revoke_reason IS NULL)", name="revocation_has_reason"
         ),
+        # At most one valid certificate per enrollment.
+        sa.Index(
+            "uq_certificates_valid_enrollment", "enrollment_id", unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
     )
 
     @property
     def is_valid(self) -> bool:
         """A certificate is valid until it is revoked."""
         return self.revoked_at is None
+
+
+class CertificateSettings(db.Model):
+    """The admin's certificate settings: issuing unit, numbering, place, signer, printing offsets.
+
+    One row (id 1); services create it with defaults when it is missing.
+    """
+
+    __tablename__ = "certificate_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuing_unit_name: Mapped[str] = mapped_column(sa.String(255))
+    issuing_unit_code: Mapped[str] = mapped_column(sa.String(40))
+    # Python format: {number} (with e.g. :04d), {unit} and {year}.
+    serial_format: Mapped[str] = mapped_column(sa.String(80), default="{number:04d}/GCN-{unit}")
+    starting_number: Mapped[int] = mapped_column(default=1)
+    place: Mapped[str] = mapped_column(sa.String(120))
+    signer_capacity: Mapped[str] = mapped_column(sa.String(120))
+    signer_title: Mapped[str] = mapped_column(sa.String(255))
+    signer_name: Mapped[str] = mapped_column(sa.String(255))
+    signature_stored_name: Mapped[Optional[str]] = mapped_column(sa.String(80))
+    # Print-on-preprinted-forms: a global shift and per-field positions (mm from the top left).
+    form_offset_x_mm: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    form_offset_y_mm: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    form_positions: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("starting_number >= 1", name="starting_number_positive"),
+    )
+
+
+class SerialCounter(db.Model):
+    """The last serial number given per issuing unit and year (locked while issuing)."""
+
+    __tablename__ = "certificate_serial_counters"
+
+    issuing_unit_code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    serial_year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column()
+
+    __table_args__ = (sa.CheckConstraint("last_number >= 0", name="last_number_not_negative"),)

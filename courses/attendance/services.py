@@ -1,0 +1,335 @@
+"""Attendance rules: roll call, QR self check-in, summaries and the completion rule."""
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from courses.attendance.models import Attendance, CheckInCode
+from courses.audit.services import record
+from courses.auth.models import User
+from courses.db_types import utcnow
+from courses.enrollment.models import Enrollment
+from courses.enums import (
+    AttendanceMethod,
+    AttendanceStatus,
+    CompletionRule,
+    EnrollmentStatus,
+    SessionKind,
+)
+from courses.exceptions import DomainError
+from courses.extensions import db
+from courses.organizations.models import Organization
+from courses.scheduling.models import Course, CourseSession
+
+# Sessions where attendance is taken (not breaks).
+ATTENDED_KINDS = (SessionKind.OPENING, SessionKind.TOPIC, SessionKind.CLOSING)
+# Letters and digits that cannot be mistaken for one another when typed.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+_VI_ORDER = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+
+
+def vietnamese_key(text: str) -> tuple:
+    """A sort key following the Vietnamese alphabet (ă after a, đ after d …), tones second."""
+    letters, tones = [], []
+    for char in unicodedata.normalize("NFD", text.lower()):
+        if unicodedata.combining(char):
+            if char in "\u0306\u0302\u031b":  # breve, circumflex, horn make new letters
+                if letters:
+                    base = letters[-1]
+                    composed = (unicodedata.normalize("NFC", _VI_ORDER[base] + char)
+                                if base < len(_VI_ORDER) else "")
+                    if composed in _VI_ORDER:
+                        letters[-1] = _VI_ORDER.index(composed)
+            else:
+                tones.append(ord(char))
+            continue
+        letters.append(_VI_ORDER.index(char) if char in _VI_ORDER else 100 + ord(char))
+    return tuple(letters), tuple(tones)
+
+
+def name_key(full_name: str | None, user_id: int) -> tuple:
+    """Roster order: by given name (the last word), then the whole name, the Vietnamese way."""
+    name = (full_name or "").strip()
+    given = name.split()[-1] if name else ""
+    return vietnamese_key(given), vietnamese_key(name), user_id
+
+
+def roster_key(user: User) -> tuple:
+    return name_key(user.full_name, user.id)
+
+
+def roster(course_id: int) -> list[Enrollment]:
+    """Confirmed enrollments of a course with their users and organizations, in roster order."""
+    enrollments = db.session.scalars(
+        select(Enrollment)
+        .where(Enrollment.course_id == course_id, Enrollment.status == EnrollmentStatus.CONFIRMED)
+        .options(joinedload(Enrollment.user).joinedload(User.organization)
+                 .joinedload(Organization.parent))
+    ).all()
+    return sorted(enrollments, key=lambda e: roster_key(e.user))
+
+
+def attended_sessions(course: Course) -> list[CourseSession]:
+    """The sessions of a course where attendance is taken."""
+    return [s for s in course.sessions if s.kind in ATTENDED_KINDS]
+
+
+def attendance_map(course_id: int) -> dict[tuple[int, int], Attendance]:
+    """{(enrollment id, session id): attendance} for a course, in one query."""
+    rows = db.session.scalars(
+        select(Attendance).join(Enrollment, Attendance.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course_id)
+    ).all()
+    return {(a.enrollment_id, a.session_id): a for a in rows}
+
+
+def load_session(session_id: int) -> CourseSession | None:
+    return db.session.scalar(
+        select(CourseSession).where(CourseSession.id == session_id)
+        .options(joinedload(CourseSession.course), joinedload(CourseSession.topic))
+    )
+
+
+def _require_attended(session: CourseSession) -> None:
+    if session.kind not in ATTENDED_KINDS:
+        raise DomainError(_("Không điểm danh ở giờ giải lao."))
+
+
+def mark(actor: User, session: CourseSession, enrollment_id: int, status: AttendanceStatus,
+         method: AttendanceMethod = AttendanceMethod.ROLL_CALL, commit: bool = True) -> Attendance:
+    """Record one participant's presence at a session (roll call); returns the attendance."""
+    _require_attended(session)
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if (enrollment is None or enrollment.course_id != session.course_id
+            or enrollment.status != EnrollmentStatus.CONFIRMED):
+        raise DomainError(_("Học viên này không có trong danh sách lớp."))
+    attendance = db.session.scalar(
+        select(Attendance).where(Attendance.enrollment_id == enrollment.id,
+                                 Attendance.session_id == session.id)
+    )
+    if attendance is None:
+        attendance = Attendance(enrollment_id=enrollment.id, session_id=session.id)
+        db.session.add(attendance)
+    if attendance.status != status or attendance.id is None:
+        attendance.status = status
+        attendance.method = method
+        attendance.recorded_by_id = actor.id
+        attendance.recorded_at = utcnow()
+    if commit:
+        db.session.commit()
+    return attendance
+
+
+def mark_many(actor: User, session: CourseSession, statuses: dict[int, AttendanceStatus]) -> int:
+    """Record many participants at once (the plain form); returns how many were given."""
+    _require_attended(session)
+    for enrollment_id, status in statuses.items():
+        mark(actor, session, enrollment_id, status, commit=False)
+    db.session.commit()
+    return len(statuses)
+
+
+def mark_all_present(actor: User, session: CourseSession) -> int:
+    """Everyone on the roster without a record yet, and everyone absent, becomes present."""
+    _require_attended(session)
+    existing = {a.enrollment_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.session_id == session.id))}
+    count = 0
+    for enrollment in roster(session.course_id):
+        attendance = existing.get(enrollment.id)
+        if attendance is not None and attendance.status == AttendanceStatus.EXCUSED:
+            continue  # leave with permission stays as recorded
+        if attendance is None:
+            db.session.add(Attendance(enrollment_id=enrollment.id, session_id=session.id,
+                                      status=AttendanceStatus.PRESENT, recorded_by_id=actor.id,
+                                      method=AttendanceMethod.ROLL_CALL))
+            count += 1
+        elif attendance.status != AttendanceStatus.PRESENT:
+            attendance.status = AttendanceStatus.PRESENT
+            attendance.recorded_by_id = actor.id
+            attendance.method = AttendanceMethod.ROLL_CALL
+            count += 1
+    db.session.commit()
+    return count
+
+
+# --- QR self check-in -------------------------------------------------------------------
+
+def active_code(session_id: int, now: datetime | None = None) -> CheckInCode | None:
+    """The newest unexpired check-in code of a session."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(CheckInCode).where(CheckInCode.session_id == session_id, CheckInCode.expires_at > now)
+        .order_by(CheckInCode.created_at.desc(), CheckInCode.id.desc()).limit(1)
+    )
+
+
+def new_code(actor: User, session: CourseSession, minutes: int) -> CheckInCode:
+    """Open (or rotate) check-in for a session: a fresh code valid for minutes."""
+    _require_attended(session)
+    now = utcnow()
+    for _attempt in range(10):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if db.session.scalar(select(CheckInCode.id).where(CheckInCode.code == code)) is None:
+            break
+    item = CheckInCode(session_id=session.id, code=code, created_at=now,
+                       expires_at=now + timedelta(minutes=minutes), created_by_id=actor.id)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def close_check_in(actor: User, session: CourseSession) -> None:
+    """End check-in now: every code of the session expires."""
+    now = utcnow()
+    for item in db.session.scalars(
+        select(CheckInCode).where(CheckInCode.session_id == session.id, CheckInCode.expires_at > now)
+    ):
+        item.expires_at = max(now, item.created_at + timedelta(microseconds=1))
+    db.session.commit()
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+@dataclass
+class CheckInResult:
+    session: CourseSession
+    recorded: bool
+
+
+def check_in(user: User, code: str, session_id: int | None = None) -> CheckInResult:
+    """Mark user present by a check-in code; repeating it changes nothing."""
+    code = normalize_code(code)
+    item = db.session.scalar(
+        select(CheckInCode).where(CheckInCode.code == code).options(joinedload(CheckInCode.session))
+    ) if code else None
+    if session_id is not None and item is None:
+        session = db.session.get(CourseSession, session_id)
+        if session is not None and active_code(session_id) is None:
+            raise DomainError(_("Buổi học này chưa mở điểm danh. Vui lòng đợi ban tổ chức mở mã điểm danh."), field="code")
+    if item is None:
+        raise DomainError(_("Mã điểm danh không đúng. Vui lòng kiểm tra lại mã trên màn hình."), field="code")
+    if session_id is not None and item.session_id != session_id:
+        raise DomainError(_("Mã này thuộc một buổi học khác. Vui lòng quét mã đang hiển thị cho buổi của bạn."), field="code")
+    if item.expires_at <= utcnow():
+        raise DomainError(_("Mã điểm danh đã hết hạn. Vui lòng quét hoặc nhập mã mới đang hiển thị."), field="code")
+    session = item.session
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == session.course_id)
+    )
+    if enrollment is None or enrollment.status != EnrollmentStatus.CONFIRMED:
+        raise DomainError(_("Bạn không có trong danh sách học viên đã xác nhận của lớp này."), field="code")
+    attendance = db.session.scalar(
+        select(Attendance).where(Attendance.enrollment_id == enrollment.id,
+                                 Attendance.session_id == session.id)
+    )
+    if attendance is not None and attendance.status == AttendanceStatus.PRESENT:
+        return CheckInResult(session, False)
+    if attendance is None:
+        attendance = Attendance(enrollment_id=enrollment.id, session_id=session.id)
+        db.session.add(attendance)
+    attendance.status = AttendanceStatus.PRESENT
+    attendance.method = AttendanceMethod.SELF_CHECK_IN
+    attendance.recorded_by_id = user.id
+    attendance.recorded_at = utcnow()
+    db.session.commit()
+    return CheckInResult(session, True)
+
+
+def checked_in(session_id: int) -> list[Attendance]:
+    """Who is present at a session, latest first."""
+    return list(db.session.scalars(
+        select(Attendance).where(Attendance.session_id == session_id,
+                                 Attendance.status == AttendanceStatus.PRESENT)
+        .options(joinedload(Attendance.enrollment).joinedload(Enrollment.user))
+        .order_by(Attendance.recorded_at.desc(), Attendance.id.desc())
+    ))
+
+
+# --- Summaries and completion -----------------------------------------------------------
+
+def course_with_sessions(course_id: int) -> Course | None:
+    return db.session.scalar(
+        select(Course).where(Course.id == course_id)
+        .options(selectinload(Course.sessions).joinedload(CourseSession.topic),
+                 selectinload(Course.sessions).joinedload(CourseSession.speaker),
+                 joinedload(Course.organizing_unit))
+    )
+
+
+@dataclass
+class Completion:
+    """Whether one participant meets the course's completion rule, and why not."""
+
+    enrollment: Enrollment
+    present_topics: int
+    topic_count: int
+    required: int
+    qualifies: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def required_topics(course: Course, topic_count: int) -> int:
+    if course.completion_rule == CompletionRule.MIN_TOPICS and course.completion_min_topics:
+        return min(course.completion_min_topics, topic_count) if topic_count else course.completion_min_topics
+    return topic_count
+
+
+def completions(course: Course, enrollments: list[Enrollment] | None = None,
+                marks: dict | None = None) -> list[Completion]:
+    """The completion rule applied to every confirmed participant, in roster order."""
+    enrollments = roster(course.id) if enrollments is None else enrollments
+    marks = attendance_map(course.id) if marks is None else marks
+    topics = [s for s in course.sessions if s.kind == SessionKind.TOPIC]
+    required = required_topics(course, len(topics))
+    results = []
+    for enrollment in enrollments:
+        present, missed = 0, []
+        for session in topics:
+            attendance = marks.get((enrollment.id, session.id))
+            if attendance is not None and attendance.status == AttendanceStatus.PRESENT:
+                present += 1
+            else:
+                state = attendance.status.label if attendance is not None else _("chưa điểm danh")
+                missed.append(f"{session.display_title} ({state})")
+        qualifies = bool(topics) and present >= required
+        reasons = []
+        if not topics:
+            reasons.append(_("Lớp chưa có chuyên đề nào."))
+        elif not qualifies:
+            if course.completion_rule == CompletionRule.MIN_TOPICS:
+                reasons.append(_("Có mặt %(present)d/%(total)d chuyên đề, cần ít nhất %(required)d.",
+                                 present=present, total=len(topics), required=required))
+            else:
+                reasons.append(_("Cần có mặt tất cả %(total)d chuyên đề.", total=len(topics)))
+            reasons.append(_("Không có mặt: %(list)s", list="; ".join(missed)))
+        results.append(Completion(enrollment, present, len(topics), required, qualifies, reasons))
+    return results
+
+
+def set_completion_rule(actor: User, course: Course, rule: CompletionRule, min_topics: int | None) -> None:
+    """Change a course's completion rule."""
+    before = {"rule": course.completion_rule.value, "min_topics": course.completion_min_topics}
+    if rule == CompletionRule.MIN_TOPICS:
+        if not min_topics or min_topics < 1:
+            raise DomainError(_("Vui lòng nhập số chuyên đề tối thiểu (từ 1 trở lên)."), field="min_topics")
+        topic_count = sum(1 for s in course.sessions if s.kind == SessionKind.TOPIC)
+        if topic_count and min_topics > topic_count:
+            raise DomainError(_("Lớp chỉ có %(count)d chuyên đề.", count=topic_count), field="min_topics")
+        course.completion_min_topics = min_topics
+    else:
+        course.completion_min_topics = None
+    course.completion_rule = rule
+    record(actor, "course.completion_rule", course, before=before,
+           after={"rule": rule.value, "min_topics": course.completion_min_topics})
+    db.session.commit()

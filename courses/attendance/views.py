@@ -1,0 +1,274 @@
+"""Attendance pages: roll call, QR check-in (organizer screen and participant), summaries."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from courses.attendance import services
+from courses.attendance.forms import ActionForm, CheckInForm, CompletionRuleForm, MarkForm
+from courses.enums import AttendanceStatus, CompletionRule
+from courses.exceptions import DomainError
+from courses.extensions import db
+from courses.enrollment.models import Enrollment
+from courses.permissions import is_staff, login_required, require, staff_required
+
+bp = Blueprint("attendance", __name__)
+
+
+def _session_or_404(session_id: int):
+    session = services.load_session(session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/")
+@staff_required
+def index():
+    """Courses to take attendance and issue certificates for, newest first."""
+    from sqlalchemy import select
+
+    from courses.enums import CourseStatus
+    from courses.scheduling.models import Course
+
+    page = db.paginate(
+        select(Course).where(Course.status.not_in([CourseStatus.DRAFT, CourseStatus.CANCELLED]))
+        .order_by(Course.starts_on.desc(), Course.id.desc()),
+        per_page=30, error_out=False,
+    )
+    return render_template("attendance/index.html", page=page)
+
+
+@bp.route("/courses/<int:course_id>")
+@staff_required
+def course(course_id: int):
+    """Participants × sessions for a course, and the completion of each."""
+    course = services.course_with_sessions(course_id)
+    if course is None:
+        abort(404)
+    enrollments = services.roster(course.id)
+    marks = services.attendance_map(course.id)
+    completions = services.completions(course, enrollments, marks)
+    form = CompletionRuleForm(rule=course.completion_rule.value, min_topics=course.completion_min_topics)
+    return render_template("attendance/course.html", course=course, sessions=services.attended_sessions(course),
+                           completions=completions, marks=marks, form=form)
+
+
+@bp.route("/courses/<int:course_id>/completion-rule", methods=["POST"])
+@staff_required
+def completion_rule(course_id: int):
+    course = services.course_with_sessions(course_id)
+    if course is None:
+        abort(404)
+    form = CompletionRuleForm()
+    if form.validate_on_submit():
+        try:
+            services.set_completion_rule(current_user, course, CompletionRule(form.rule.data), form.min_topics.data)
+            flash(_("Đã lưu điều kiện hoàn thành."), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("attendance.course", course_id=course.id))
+
+
+@bp.route("/enrollments/<int:enrollment_id>")
+@login_required
+def participant(enrollment_id: int):
+    """One participant's attendance in a course (their own, or any for organizers)."""
+    enrollment = db.get_or_404(Enrollment, enrollment_id)
+    require(is_staff(current_user) or enrollment.user_id == current_user.id)
+    course = services.course_with_sessions(enrollment.course_id)
+    marks = services.attendance_map(course.id)
+    completion = services.completions(course, [enrollment], marks)[0]
+    return render_template("attendance/participant.html", enrollment=enrollment, course=course,
+                           sessions=services.attended_sessions(course), marks=marks, completion=completion)
+
+
+@bp.route("/sessions/<int:session_id>/roll-call", methods=["GET", "POST"])
+@staff_required
+def roll_call(session_id: int):
+    """The roster with present / absent / excused for one session."""
+    session = _session_or_404(session_id)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        statuses = {}
+        for key, value in request.form.items():
+            if key.startswith("status-"):
+                try:
+                    statuses[int(key[7:])] = AttendanceStatus(value)
+                except ValueError:
+                    continue
+        try:
+            services.mark_many(current_user, session, statuses)
+            flash(_("Đã lưu điểm danh %(count)d học viên.", count=len(statuses)), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        return redirect(url_for("attendance.roll_call", session_id=session.id))
+    enrollments = services.roster(session.course_id)
+    marks = services.attendance_map(session.course_id)
+    return render_template("attendance/roll_call.html", session=session, enrollments=enrollments,
+                           marks=marks, form=form, statuses=list(AttendanceStatus))
+
+
+@bp.route("/sessions/<int:session_id>/mark", methods=["POST"])
+@staff_required
+def mark(session_id: int):
+    """One participant's status, sent by the roll-call script; answers JSON."""
+    session = _session_or_404(session_id)
+    form = MarkForm()
+    if not form.validate_on_submit():
+        return jsonify(ok=False, message=_("Dữ liệu điểm danh không hợp lệ.")), 400
+    try:
+        attendance = services.mark(current_user, session, form.enrollment_id.data,
+                                   AttendanceStatus(form.status.data))
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(ok=False, message=error.message), 400
+    return jsonify(ok=True, enrollment_id=attendance.enrollment_id, status=attendance.status.value,
+                   label=attendance.status.label)
+
+
+@bp.route("/sessions/<int:session_id>/all-present", methods=["POST"])
+@staff_required
+def all_present(session_id: int):
+    session = _session_or_404(session_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            count = services.mark_all_present(current_user, session)
+        except DomainError as error:
+            db.session.rollback()
+            if _wants_json():
+                return jsonify(ok=False, message=error.message), 400
+            flash(error.message, "danger")
+            return redirect(url_for("attendance.roll_call", session_id=session.id))
+        if _wants_json():
+            return jsonify(ok=True, changed=count)
+        flash(_("Đã ghi có mặt cho %(count)d học viên.", count=count), "success")
+    return redirect(url_for("attendance.roll_call", session_id=session.id))
+
+
+# --- QR self check-in -------------------------------------------------------------------
+
+@bp.route("/sessions/<int:session_id>/check-in-screen")
+@staff_required
+def check_in_screen(session_id: int):
+    """The organizer's screen: the current QR and short code, and who has checked in."""
+    session = _session_or_404(session_id)
+    code = services.active_code(session.id)
+    return render_template("attendance/check_in_screen.html", session=session, code=code,
+                           present=services.checked_in(session.id), form=ActionForm(),
+                           minutes=current_app.config["CHECKIN_CODE_MINUTES"],
+                           check_in_url=_check_in_url(code) if code else None)
+
+
+def _check_in_url(code) -> str:
+    from courses.certificates.services import public_base_url
+
+    return public_base_url() + url_for("attendance.check_in", session_id=code.session_id, code=code.code)
+
+
+@bp.route("/sessions/<int:session_id>/check-in-code", methods=["POST"])
+@staff_required
+def new_code(session_id: int):
+    """Open check-in or rotate its code; the screen script calls it before the code expires."""
+    session = _session_or_404(session_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            code = services.new_code(current_user, session, current_app.config["CHECKIN_CODE_MINUTES"])
+        except DomainError as error:
+            db.session.rollback()
+            if _wants_json():
+                return jsonify(ok=False, message=error.message), 400
+            flash(error.message, "danger")
+        else:
+            if _wants_json():
+                return jsonify(ok=True, **_code_json(code))
+    return redirect(url_for("attendance.check_in_screen", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/check-in-close", methods=["POST"])
+@staff_required
+def close_check_in(session_id: int):
+    session = _session_or_404(session_id)
+    if ActionForm().validate_on_submit():
+        services.close_check_in(current_user, session)
+        flash(_("Đã đóng điểm danh bằng mã QR."), "success")
+    return redirect(url_for("attendance.check_in_screen", session_id=session.id))
+
+
+def _code_json(code) -> dict:
+    return {"code": code.code, "expires_at": code.expires_at.isoformat(),
+            "url": _check_in_url(code),
+            "qr_svg": url_for("attendance.check_in_qr", session_id=code.session_id, code=code.code)}
+
+
+@bp.route("/sessions/<int:session_id>/check-in-status")
+@staff_required
+def check_in_status(session_id: int):
+    """Polled by the organizer's screen: the current code, the count and the list."""
+    session = _session_or_404(session_id)
+    code = services.active_code(session.id)
+    present = services.checked_in(session.id)
+    return jsonify(
+        code=_code_json(code) if code else None,
+        count=len(present),
+        people=[{"name": a.enrollment.user.full_name, "method": a.method.label} for a in present],
+    )
+
+
+@bp.route("/sessions/<int:session_id>/check-in-qr/<code>.svg")
+@staff_required
+def check_in_qr(session_id: int, code: str):
+    """The QR image of a check-in link (SVG)."""
+    import zxingcpp
+
+    item = services.active_code(session_id)
+    if item is None or item.code != code:
+        abort(404)
+    svg = zxingcpp.create_barcode(_check_in_url(item), zxingcpp.BarcodeFormat.QRCode,
+                                  ec_level="M").to_svg(add_quiet_zones=True)
+    return current_app.response_class(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/check-in", methods=["GET", "POST"])
+@login_required
+def check_in_form():
+    """Where a participant types the short code."""
+    form = CheckInForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        return _do_check_in(form, None)
+    return render_template("attendance/check_in.html", form=form, session=None)
+
+
+@bp.route("/check-in/<int:session_id>", methods=["GET", "POST"])
+@login_required
+def check_in(session_id: int):
+    """The QR code's link: confirm, then be marked present (the script confirms by itself)."""
+    session = _session_or_404(session_id)
+    form = CheckInForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        return _do_check_in(form, session)
+    return render_template("attendance/check_in.html", form=form, session=session,
+                           autosubmit=bool(request.args.get("code")))
+
+
+def _do_check_in(form, session):
+    try:
+        result = services.check_in(current_user, form.code.data, session.id if session else None)
+    except DomainError as error:
+        db.session.rollback()
+        form.add_domain_error(error)
+        return render_template("attendance/check_in.html", form=form, session=session), 400
+    return render_template("attendance/checked_in.html", result=result)

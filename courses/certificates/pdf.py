@@ -1,0 +1,276 @@
+"""Certificate PDFs drawn with reportlab: plain data in, PDF out (no Flask, no database).
+
+One canvas writes every page to the output file object, so a bulk print of a
+whole course is one pass. QR codes come from zxing-cpp and are drawn as one
+path of module runs per code.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterable
+
+import zxingcpp
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from courses.pdf_fonts import register_fonts
+
+PAGE = landscape(A4)
+PARTY_RED = (0.70, 0.07, 0.07)
+
+# Positions (mm from the top left of the sheet) of the variable fields on a pre-printed blank.
+DEFAULT_FORM_POSITIONS: dict[str, tuple[float, float]] = {
+    "serial": (40.0, 40.0),
+    "place_date": (190.0, 32.0),
+    "full_name": (110.0, 95.0),
+    "position": (110.0, 107.0),
+    "unit": (110.0, 119.0),
+    "course": (60.0, 131.0),
+    "signer_name": (215.0, 185.0),
+    "qr": (25.0, 160.0),
+}
+FORM_FIELDS = tuple(DEFAULT_FORM_POSITIONS)
+
+
+@dataclass(frozen=True)
+class CertificateLayout:
+    """What every certificate of a print run shares: the issuer and signer."""
+
+    issuing_unit_name: str
+    signer_capacity: str
+    signer_title: str
+    signer_name: str
+    signature_path: str | None = None
+    form_offset_x_mm: float = 0.0
+    form_offset_y_mm: float = 0.0
+    form_positions: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """The variable fields of one certificate."""
+
+    serial_text: str          # «Số: 0042/GCN-ĐUK»
+    full_name: str
+    position: str             # party position / job title
+    unit: str
+    course_line: str          # «Đã hoàn thành chương trình lớp …, tổ chức ngày …»
+    place_date: str           # «Hà Nội, ngày 2 tháng 12 năm 2022»
+    verify_url: str
+    verification_code: str
+    specimen: bool = False
+
+
+def qr_matrix(text: str) -> tuple[int, bytes]:
+    """The QR module matrix of text: (size, one byte per module, 0 = dark)."""
+    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = barcode.to_image(scale=1, add_quiet_zones=False)
+    size = image.shape[1]
+    return size, bytes(image)
+
+
+_DARK_RUN = re.compile(b"\x00+")
+
+
+def qr_path_operators(text: str, x: float, y: float, width: float) -> str:
+    """PDF operators drawing the QR code of text: runs of dark modules as one filled path.
+
+    Coordinates are in modules (a cm transform scales them), so each run is a few integers.
+    """
+    size, data = qr_matrix(text)
+    module = width / size
+    parts = [f"q {module:.4f} 0 0 {module:.4f} {x:.2f} {y:.2f} cm"]
+    append = parts.append
+    for row in range(size):
+        # A hair taller than a module, so no seam shows between rows.
+        tail = f" {size - 1 - row} "
+        for run in _DARK_RUN.finditer(data, row * size, (row + 1) * size):
+            start = run.start() - row * size
+            append(f"{start}{tail}{run.end() - run.start()} 1.03 re")
+    append("f Q")
+    return "\n".join(parts)
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, width: float) -> None:
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.addLiteral(qr_path_operators(text, x, y, width))
+    canvas.restoreState()
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Split text into lines no wider than width."""
+    lines, current = [], ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and stringWidth(candidate, font, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+class CertificateWriter:
+    """Writes certificates, one page each, onto a canvas over a file object."""
+
+    def __init__(self, out: BinaryIO, layout: CertificateLayout, preprinted: bool = False,
+                 title: str = "Giấy chứng nhận"):
+        self.fonts = register_fonts()
+        self.layout = layout
+        self.preprinted = preprinted
+        self.canvas = Canvas(out, pagesize=PAGE, pageCompression=1, invariant=1)
+        self.canvas.setTitle(title)
+        self.canvas.setAuthor(layout.issuing_unit_name)
+        self.count = 0
+
+    def add(self, cert: CertificateData) -> None:
+        if self.preprinted:
+            self._draw_variable_fields(cert)
+        else:
+            self._draw_full(cert)
+        self.canvas.showPage()
+        self.count += 1
+
+    def close(self) -> None:
+        if self.count == 0:
+            self.canvas.setFont(self.fonts.italic, 14)
+            self.canvas.drawCentredString(PAGE[0] / 2, PAGE[1] / 2, "Không có giấy chứng nhận nào để in.")
+            self.canvas.showPage()
+        self.canvas.save()
+
+    # -- the whole certificate on plain paper ---------------------------------------------
+    def _draw_full(self, cert: CertificateData) -> None:
+        c, f, layout = self.canvas, self.fonts, self.layout
+        width, height = PAGE
+        c.setStrokeColorRGB(*PARTY_RED)
+        c.setLineWidth(2.2)
+        c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+        c.setLineWidth(0.6)
+        c.rect(14.5 * mm, 14.5 * mm, width - 29 * mm, height - 29 * mm)
+
+        left_x, right_x = 80 * mm, width - 80 * mm
+        top = height - 30 * mm
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont(f.bold, 13)
+        unit_lines = wrap(layout.issuing_unit_name.upper(), f.bold, 13, 110 * mm)
+        for i, line in enumerate(unit_lines):
+            c.drawCentredString(left_x, top - i * 16, line)
+        y = top - len(unit_lines) * 16
+        c.setFont(f.regular, 13)
+        c.drawCentredString(left_x, y, "*")
+        c.drawCentredString(left_x, y - 18, cert.serial_text)
+
+        c.setFont(f.bold, 14)
+        c.drawCentredString(right_x, top, "ĐẢNG CỘNG SẢN VIỆT NAM")
+        half = stringWidth("ĐẢNG CỘNG SẢN VIỆT NAM", f.bold, 14) / 2
+        c.setLineWidth(0.8)
+        c.setStrokeColorRGB(0, 0, 0)
+        c.line(right_x - half, top - 4, right_x + half, top - 4)
+        c.setFont(f.italic, 13)
+        c.drawCentredString(right_x, top - 24, cert.place_date)
+
+        center = width / 2
+        c.setFillColorRGB(*PARTY_RED)
+        c.setFont(f.bold, 30)
+        c.drawCentredString(center, height - 78 * mm, "GIẤY CHỨNG NHẬN")
+        c.setFillColorRGB(0, 0, 0)
+        y = height - 94 * mm
+        c.setFont(f.regular, 15)
+        label = "Đồng chí: "
+        name_width = stringWidth(label, f.regular, 15) + stringWidth(cert.full_name, f.bold, 17)
+        start = center - name_width / 2
+        c.drawString(start, y, label)
+        c.setFont(f.bold, 17)
+        c.drawString(start + stringWidth(label, f.regular, 15), y, cert.full_name)
+        c.setFont(f.regular, 14)
+        y -= 22
+        if cert.position:
+            c.drawCentredString(center, y, f"Chức vụ: {cert.position}")
+            y -= 20
+        for line in wrap(f"Đơn vị: {cert.unit}", f.regular, 14, 200 * mm):
+            c.drawCentredString(center, y, line)
+            y -= 20
+        for line in wrap(cert.course_line, f.regular, 14, 200 * mm):
+            c.drawCentredString(center, y, line)
+            y -= 20
+
+        sign_x = width - 80 * mm
+        sign_top = 68 * mm
+        c.setFont(f.bold, 13)
+        c.drawCentredString(sign_x, sign_top, layout.signer_capacity.upper())
+        c.drawCentredString(sign_x, sign_top - 16, layout.signer_title.upper())
+        if layout.signature_path:
+            c.drawImage(layout.signature_path, sign_x - 25 * mm, sign_top - 16 - 24 * mm,
+                        width=50 * mm, height=20 * mm, preserveAspectRatio=True, mask="auto")
+        c.setFont(f.bold, 14)
+        c.drawCentredString(sign_x, 26 * mm, layout.signer_name)
+
+        qr_size = 30 * mm
+        draw_qr(c, cert.verify_url, 24 * mm, 27 * mm, qr_size)
+        c.setFont(f.regular, 9)
+        c.drawString(24 * mm, 22 * mm, f"Mã xác thực: {cert.verification_code}")
+        c.setFont(f.italic, 8)
+        c.drawString(24 * mm, 18.5 * mm, cert.verify_url)
+
+        if cert.specimen:
+            self._specimen()
+
+    def _specimen(self) -> None:
+        c = self.canvas
+        c.saveState()
+        c.setFillColorRGB(*PARTY_RED)
+        c.setFillAlpha(0.18)
+        c.translate(PAGE[0] / 2, PAGE[1] / 2)
+        c.rotate(25)
+        c.setFont(self.fonts.bold, 110)
+        c.drawCentredString(0, -35, "BẢN MẪU")
+        c.restoreState()
+
+    # -- only the variable fields, for pre-printed blanks ---------------------------------
+    def _position(self, name: str) -> tuple[float, float]:
+        positions = {**DEFAULT_FORM_POSITIONS, **(self.layout.form_positions or {})}
+        x_mm, y_mm = positions[name]
+        x = (float(x_mm) + self.layout.form_offset_x_mm) * mm
+        y = PAGE[1] - (float(y_mm) + self.layout.form_offset_y_mm) * mm
+        return x, y
+
+    def _draw_variable_fields(self, cert: CertificateData) -> None:
+        c, f = self.canvas, self.fonts
+        c.setFillColorRGB(0, 0, 0)
+        fields = (
+            ("serial", f.regular, 13, cert.serial_text),
+            ("place_date", f.italic, 13, cert.place_date),
+            ("full_name", f.bold, 17, cert.full_name),
+            ("position", f.regular, 14, cert.position),
+            ("unit", f.regular, 14, cert.unit),
+            ("course", f.regular, 14, cert.course_line),
+            ("signer_name", f.bold, 14, self.layout.signer_name),
+        )
+        for name, font, size, text in fields:
+            x, y = self._position(name)
+            c.setFont(font, size)
+            # Long lines wrap within the sheet, 7 mm apart.
+            for index, line in enumerate(wrap(text, font, size, max(PAGE[0] - x - 15 * mm, 50 * mm))):
+                c.drawString(x, y - index * 7 * mm, line)
+        x, y = self._position("qr")
+        draw_qr(c, cert.verify_url, x, y - 25 * mm, 25 * mm)
+        c.setFont(f.regular, 8)
+        c.drawString(x, y - 29 * mm, cert.verification_code)
+        if cert.specimen:
+            self._specimen()
+
+
+def write_certificates(out: BinaryIO, layout: CertificateLayout, certificates: Iterable[CertificateData],
+                       preprinted: bool = False, title: str = "Giấy chứng nhận") -> int:
+    """Draw every certificate onto out, one page each; returns the page count."""
+    writer = CertificateWriter(out, layout, preprinted=preprinted, title=title)
+    for cert in certificates:
+        writer.add(cert)
+    writer.close()
+    return writer.count

@@ -1,0 +1,511 @@
+"""Certificate rules: settings, gap-free numbering, issuing, revocation, re-issue, printing data."""
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from flask import current_app, has_request_context, request
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
+
+from courses.attendance import services as attendance
+from courses.audit.services import record
+from courses.auth.models import User
+from courses.certificates.models import Certificate, CertificateSettings, SerialCounter
+from courses.certificates.pdf import CertificateData, CertificateLayout
+from courses.db_types import utcnow
+from courses.enrollment.models import Enrollment
+from courses.exceptions import DomainError
+from courses.extensions import db
+from courses.formatting import LOCAL_TZ
+from courses.organizations.models import Organization
+from courses.scheduling.models import Course
+
+DEFAULT_SETTINGS = dict(
+    issuing_unit_name="Đảng ủy Khối các cơ quan Trung ương",
+    issuing_unit_code="ĐUK",
+    serial_format="{number:04d}/GCN-{unit}",
+    starting_number=1,
+    place="Hà Nội",
+    signer_capacity="T/M Ban Thường vụ",
+    signer_title="Phó Bí thư",
+    # A fictional signer: the real one is set by the admin.
+    signer_name="Trần Văn Mẫu",
+)
+
+
+# --- settings ----------------------------------------------------------------------------
+
+def get_settings() -> CertificateSettings:
+    """The certificate settings row, created with defaults the first time."""
+    settings = db.session.get(CertificateSettings, 1)
+    if settings is None:
+        # Two first issuers at once: the loser's insert does nothing.
+        insert = postgresql.insert if db.session.connection().dialect.name == "postgresql" else sqlite.insert
+        db.session.execute(
+            insert(CertificateSettings)
+            .values(id=1, form_positions={}, form_offset_x_mm=0.0, form_offset_y_mm=0.0,
+                    updated_at=utcnow(), **DEFAULT_SETTINGS)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        settings = db.session.get(CertificateSettings, 1)
+    return settings
+
+
+def format_serial(serial_format: str, number: int, unit: str, year: int) -> str:
+    """The printed serial: format with {number}, {unit} and {year}."""
+    try:
+        return serial_format.format(number=number, unit=unit, year=year)
+    except (KeyError, IndexError, ValueError):
+        raise DomainError(_("Mẫu số hiệu không hợp lệ. Dùng {number}, {unit} và {year}, ví dụ {number:04d}/GCN-{unit}."),
+                          field="serial_format") from None
+
+
+def update_settings(actor: User, values: dict, signature: tuple[bytes, str] | None = None,
+                    remove_signature: bool = False) -> CertificateSettings:
+    """Save the admin's certificate settings; signature is (image bytes, extension)."""
+    settings = get_settings()
+    sample = format_serial(values.get("serial_format", settings.serial_format), 42,
+                           values.get("issuing_unit_code", settings.issuing_unit_code), 2022)
+    if "{number" not in values.get("serial_format", settings.serial_format):
+        raise DomainError(_("Mẫu số hiệu phải có {number}."), field="serial_format")
+    before = {k: getattr(settings, k) for k in values}
+    for key, value in values.items():
+        setattr(settings, key, value)
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    if remove_signature or signature:
+        if settings.signature_stored_name:
+            (upload_dir / settings.signature_stored_name).unlink(missing_ok=True)
+        settings.signature_stored_name = None
+    if signature:
+        data, extension = signature
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        name = secrets.token_hex(16) + "." + extension
+        (upload_dir / name).write_bytes(data)
+        settings.signature_stored_name = name
+    record(actor, "certificate_settings.update", settings, before=before,
+           after={**{k: getattr(settings, k) for k in values}, "sample": sample})
+    db.session.commit()
+    return settings
+
+
+def signature_path(settings: CertificateSettings) -> str | None:
+    if not settings.signature_stored_name:
+        return None
+    path = Path(current_app.config["UPLOAD_DIR"]) / settings.signature_stored_name
+    return str(path) if path.exists() else None
+
+
+# --- numbering ---------------------------------------------------------------------------
+
+def _lock_for_numbering() -> None:
+    """On SQLite, take the write lock before reading the counter (BEGIN IMMEDIATE)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def next_serial_number(unit_code: str, year: int, starting_number: int) -> int:
+    """The next number for (unit, year), taken under a lock so none is shared or skipped.
+
+    Runs in the caller's transaction: a rollback gives the number back.
+    """
+    return next_serial_numbers(unit_code, year, starting_number, 1)[0]
+
+
+def next_serial_numbers(unit_code: str, year: int, starting_number: int, count: int) -> list[int]:
+    """count consecutive numbers for (unit, year) in one locked step (see next_serial_number)."""
+    _lock_for_numbering()
+    connection = db.session.connection()
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(SerialCounter)
+        .values(issuing_unit_code=unit_code, serial_year=year, last_number=max(starting_number - 1, 0))
+        .on_conflict_do_nothing(index_elements=["issuing_unit_code", "serial_year"])
+    )
+    last = db.session.execute(
+        update(SerialCounter)
+        .where(SerialCounter.issuing_unit_code == unit_code, SerialCounter.serial_year == year)
+        .values(last_number=SerialCounter.last_number + count)
+        .returning(SerialCounter.last_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return list(range(last - count + 1, last + 1))
+
+
+def new_verification_code() -> str:
+    """80 random bits as 16 base32 letters and digits (no padding)."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+def _create(actor: User | None, enrollment: Enrollment, settings: CertificateSettings,
+            manual_reason: str | None = None, number: int | None = None, now: datetime | None = None) -> Certificate:
+    now = now or utcnow()
+    year = now.astimezone(LOCAL_TZ).year
+    if number is None:
+        number = next_serial_number(settings.issuing_unit_code, year, settings.starting_number)
+    certificate = Certificate(
+        enrollment_id=enrollment.id, issuing_unit_code=settings.issuing_unit_code,
+        serial_year=year, serial_number=number,
+        serial=format_serial(settings.serial_format, number, settings.issuing_unit_code, year),
+        verification_code=new_verification_code(), issued_at=now,
+        issued_by_id=getattr(actor, "id", None), manual_reason=manual_reason,
+    )
+    db.session.add(certificate)
+    return certificate
+
+
+def valid_certificates_by_enrollment(course_id: int) -> dict[int, Certificate]:
+    rows = db.session.scalars(
+        select(Certificate).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None))
+    ).all()
+    return {c.enrollment_id: c for c in rows}
+
+
+def issue_all(actor: User | None, course: Course) -> list[Certificate]:
+    """A certificate for everyone who qualifies and has no valid one yet."""
+    settings = get_settings()
+    have = valid_certificates_by_enrollment(course.id)
+    due = [item.enrollment for item in attendance.completions(course)
+           if item.qualifies and item.enrollment.id not in have]
+    if not due:
+        return []
+    now = utcnow()
+    numbers = next_serial_numbers(settings.issuing_unit_code, now.astimezone(LOCAL_TZ).year,
+                                  settings.starting_number, len(due))
+    issued = [_create(actor, enrollment, settings, number=number, now=now)
+              for enrollment, number in zip(due, numbers)]
+    db.session.flush()
+    for certificate in issued:
+        record(actor, "certificate.issue", certificate, after=_snapshot(certificate))
+    db.session.commit()
+    return issued
+
+
+def issue_one(actor: User, course: Course, enrollment_id: int, reason: str | None) -> Certificate:
+    """A certificate for one participant; a reason is required when the rule isn't met."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.course_id != course.id:
+        raise DomainError(_("Học viên này không có trong danh sách lớp."))
+    item = next((c for c in attendance.completions(course) if c.enrollment.id == enrollment.id), None)
+    if item is None:
+        raise DomainError(_("Chỉ cấp giấy chứng nhận cho học viên đã được xác nhận."))
+    if enrollment.id in valid_certificates_by_enrollment(course.id):
+        raise DomainError(_("Học viên này đã có giấy chứng nhận còn hiệu lực."))
+    reason = (reason or "").strip() or None
+    if not item.qualifies and not reason:
+        raise DomainError(_("Học viên chưa đạt điều kiện hoàn thành: vui lòng ghi lý do cấp."), field="reason")
+    certificate = _create(actor, enrollment, get_settings(), manual_reason=reason)
+    record(actor, "certificate.issue", certificate, after=_snapshot(certificate))
+    db.session.commit()
+    return certificate
+
+
+def _snapshot(certificate: Certificate) -> dict:
+    return {"serial": certificate.serial, "enrollment_id": certificate.enrollment_id,
+            "manual_reason": certificate.manual_reason,
+            "revoked": certificate.revoked_at is not None, "revoke_reason": certificate.revoke_reason,
+            "replaced_by_id": certificate.replaced_by_id}
+
+
+def revoke(actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a valid certificate, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Vui lòng ghi lý do thu hồi."), field="reason")
+    if certificate.revoked_at is not None:
+        raise DomainError(_("Giấy chứng nhận này đã bị thu hồi."))
+    before = _snapshot(certificate)
+    actor_id = actor.id
+    certificate.revoke_reason = reason
+    certificate.revoked_by_id = actor_id
+    certificate.revoked_at = utcnow()
+    record(actor, "certificate.revoke", certificate, before=before, after=_snapshot(certificate))
+    db.session.commit()
+    return certificate
+
+
+def reissue(actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """A new certificate with a new serial in place of this one, which is shown as replaced."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Vui lòng ghi lý do cấp lại."), field="reason")
+    if certificate.replaced_by_id is not None:
+        raise DomainError(_("Giấy chứng nhận này đã được cấp lại."))
+    before = _snapshot(certificate)
+    actor_id = actor.id
+    if certificate.revoked_at is None:
+        certificate.revoke_reason = _("Cấp lại: %(reason)s", reason=reason)
+        certificate.revoked_by_id = actor_id
+        certificate.revoked_at = utcnow()
+        db.session.flush()
+    elif valid_certificates_by_enrollment(certificate.enrollment.course_id).get(certificate.enrollment_id):
+        raise DomainError(_("Học viên này đã có giấy chứng nhận khác còn hiệu lực."))
+    new = _create(actor, certificate.enrollment, get_settings(),
+                  manual_reason=certificate.manual_reason)
+    db.session.flush()
+    certificate.replaced_by_id = new.id
+    record(actor, "certificate.reissue", certificate, before=before,
+           after={**_snapshot(certificate), "new_serial": new.serial, "reason": reason})
+    record(actor, "certificate.issue", new, after=_snapshot(new))
+    db.session.commit()
+    return new
+
+
+# --- lookups -----------------------------------------------------------------------------
+
+def certificate_with_details(certificate_id: int) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(Certificate.id == certificate_id)
+        .options(joinedload(Certificate.enrollment).joinedload(Enrollment.user)
+                 .joinedload(User.organization).joinedload(Organization.parent),
+                 joinedload(Certificate.enrollment).joinedload(Enrollment.course),
+                 joinedload(Certificate.replaced_by))
+    )
+
+
+def by_verification_code(code: str) -> Certificate | None:
+    code = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if not code:
+        return None
+    certificate = db.session.scalar(select(Certificate.id).where(Certificate.verification_code == code))
+    return certificate_with_details(certificate) if certificate else None
+
+
+def can_download(user, certificate: Certificate) -> bool:
+    """Organizers and admins download any certificate; a participant only their own."""
+    from courses.permissions import is_staff
+
+    return is_staff(user) or (user.is_authenticated and certificate.enrollment.user_id == user.id)
+
+
+def course_certificates(course_id: int) -> list[Certificate]:
+    """Every certificate of a course (valid or not), newest serial last."""
+    return list(db.session.scalars(
+        select(Certificate).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course_id)
+        .options(joinedload(Certificate.replaced_by))
+        .order_by(Certificate.serial_year, Certificate.serial_number)
+    ))
+
+
+def register_rows(year: int | None = None, unit_code: str | None = None) -> list[Certificate]:
+    """The issuance register: every number in order with holder, course, date and status."""
+    query = (select(Certificate)
+             .options(joinedload(Certificate.enrollment).joinedload(Enrollment.user),
+                      joinedload(Certificate.enrollment).joinedload(Enrollment.course),
+                      joinedload(Certificate.replaced_by))
+             .order_by(Certificate.issuing_unit_code, Certificate.serial_year, Certificate.serial_number))
+    if year:
+        query = query.where(Certificate.serial_year == year)
+    if unit_code:
+        query = query.where(Certificate.issuing_unit_code == unit_code)
+    return list(db.session.scalars(query))
+
+
+def status_text(certificate: Certificate) -> str:
+    if certificate.replaced_by is not None:
+        return _("Đã thay bằng số %(serial)s", serial=certificate.replaced_by.serial)
+    if certificate.revoked_at is not None:
+        return _("Đã thu hồi ngày %(date)s", date=_short(certificate.revoked_at))
+    return _("Còn hiệu lực")
+
+
+def _short(value: datetime) -> str:
+    local = value.astimezone(LOCAL_TZ)
+    return f"{local.day}/{local.month}/{local.year}"
+
+
+# --- printing ----------------------------------------------------------------------------
+
+def public_base_url() -> str:
+    """The site's address for links printed on paper: PUBLIC_BASE_URL, else this request's host."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if base:
+        return base
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://localhost"
+
+
+def verify_url(code: str, base: str | None = None) -> str:
+    return f"{base or public_base_url()}/verify/{code}"
+
+
+def layout_for(settings: CertificateSettings) -> CertificateLayout:
+    return CertificateLayout(
+        issuing_unit_name=settings.issuing_unit_name, signer_capacity=settings.signer_capacity,
+        signer_title=settings.signer_title, signer_name=settings.signer_name,
+        signature_path=signature_path(settings), form_offset_x_mm=settings.form_offset_x_mm or 0.0,
+        form_offset_y_mm=settings.form_offset_y_mm or 0.0, form_positions=settings.form_positions or {},
+    )
+
+
+def unit_text(organization: Organization | None) -> str:
+    """The participant's unit: a cell with its grassroots organization."""
+    if organization is None:
+        return ""
+    if organization.parent is not None and organization.kind.value == "cell":
+        return f"{organization.name}, {organization.parent.name}"
+    return organization.name
+
+
+def course_dates(course: Course) -> str:
+    if course.starts_on == course.ends_on:
+        d = course.starts_on
+        return f"tổ chức ngày {d.day}/{d.month}/{d.year}"
+    a, b = course.starts_on, course.ends_on
+    return f"tổ chức từ ngày {a.day}/{a.month}/{a.year} đến ngày {b.day}/{b.month}/{b.year}"
+
+
+def certificate_data(certificate: Certificate, user: User, course: Course,
+                     settings: CertificateSettings, base: str) -> CertificateData:
+    issued = certificate.issued_at.astimezone(LOCAL_TZ)
+    position = ", ".join(p for p in (user.party_position.label if user.party_position else "",
+                                     user.job_title or "") if p)
+    return CertificateData(
+        serial_text=f"Số: {certificate.serial}",
+        full_name=user.full_name,
+        position=position,
+        unit=unit_text(user.organization),
+        course_line=f"Đã hoàn thành chương trình lớp {course.title}, {course_dates(course)}.",
+        place_date=f"{settings.place}, ngày {issued.day} tháng {issued.month} năm {issued.year}",
+        verify_url=verify_url(certificate.verification_code, base),
+        verification_code=certificate.verification_code,
+        specimen=course.is_demo,
+    )
+
+
+def course_print_data(course: Course) -> Iterator[CertificateData]:
+    """Every valid certificate of a course in roster order, from one query of plain columns."""
+    from sqlalchemy.orm import aliased
+
+    from courses.enums import EnrollmentStatus
+
+    settings = get_settings()
+    base = public_base_url()
+    unit, parent = aliased(Organization), aliased(Organization)
+    rows = db.session.execute(
+        select(Certificate.serial, Certificate.verification_code, Certificate.issued_at,
+               User.id, User.full_name, User.party_position, User.job_title,
+               unit.name, unit.kind, parent.name)
+        .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .join(User, Enrollment.user_id == User.id)
+        .outerjoin(unit, User.organization_id == unit.id)
+        .outerjoin(parent, unit.parent_id == parent.id)
+        .where(Enrollment.course_id == course.id, Enrollment.status == EnrollmentStatus.CONFIRMED,
+               Certificate.revoked_at.is_(None))
+    ).all()
+    rows.sort(key=lambda row: attendance.name_key(row[4], row[3]))
+    labels: dict = {}
+    course_line = f"Đã hoàn thành chương trình lớp {course.title}, {course_dates(course)}."
+    dates: dict = {}
+    for (serial, code, issued_at, _user_id, full_name, position, job_title,
+         unit_name, unit_kind, parent_name) in rows:
+        if position not in labels:
+            labels[position] = position.label if position else ""
+        position_text = ", ".join(p for p in (labels[position], job_title or "") if p)
+        if unit_name is None:
+            unit_line = ""
+        elif unit_kind is not None and unit_kind.value == "cell" and parent_name:
+            unit_line = f"{unit_name}, {parent_name}"
+        else:
+            unit_line = unit_name
+        day = issued_at.astimezone(LOCAL_TZ).date()
+        if day not in dates:
+            dates[day] = f"{settings.place}, ngày {day.day} tháng {day.month} năm {day.year}"
+        yield CertificateData(
+            serial_text=f"Số: {serial}", full_name=full_name, position=position_text, unit=unit_line,
+            course_line=course_line, place_date=dates[day], verify_url=f"{base}/verify/{code}",
+            verification_code=code, specimen=course.is_demo,
+        )
+
+
+def load_course(course_id: int) -> Course | None:
+    return attendance.course_with_sessions(course_id)
+
+
+def course_by_code(code: str) -> Course | None:
+    course_id = db.session.scalar(select(Course.id).where(Course.code == code))
+    return load_course(course_id) if course_id else None
+
+
+# --- register and result report data ----------------------------------------------------
+
+def register_tables(rows: list[Certificate]):
+    from courses.certificates.reports import ReportTable
+
+    header = [_("Số"), _("Họ và tên"), _("Lớp"), _("Ngày cấp"), _("Trạng thái"), _("Ghi chú")]
+    data = []
+    for c in rows:
+        note = c.revoke_reason or c.manual_reason or ""
+        data.append([c.serial, c.enrollment.user.full_name, f"{c.enrollment.course.code} — {c.enrollment.course.title}",
+                     _short(c.issued_at), status_text(c), note])
+    return [ReportTable(_("Sổ cấp giấy chứng nhận"), header, data)]
+
+
+def _grassroots(organization: Organization | None) -> str:
+    if organization is None:
+        return _("(Chưa rõ đơn vị)")
+    if organization.kind.value == "cell" and organization.parent is not None:
+        return organization.parent.name
+    return organization.name
+
+
+def result_report_tables(course: Course):
+    """The course result report: by organization, attendance per topic, certificates."""
+    from courses.certificates.reports import ReportTable
+    from courses.enums import AttendanceStatus, EnrollmentStatus, SessionKind
+
+    enrollments = list(db.session.scalars(
+        select(Enrollment).where(Enrollment.course_id == course.id)
+        .options(joinedload(Enrollment.user).joinedload(User.organization).joinedload(Organization.parent))
+    ))
+    marks = attendance.attendance_map(course.id)
+    certificates = course_certificates(course.id)
+    valid = {c.enrollment_id for c in certificates if c.revoked_at is None}
+    by_org: dict[str, list[int]] = {}
+    for e in enrollments:
+        counts = by_org.setdefault(_grassroots(e.user.organization), [0, 0, 0, 0])
+        if e.status != EnrollmentStatus.CANCELLED:
+            counts[0] += 1
+        if e.status == EnrollmentStatus.CONFIRMED:
+            counts[1] += 1
+            if any(a.status == AttendanceStatus.PRESENT for (eid, _sid), a in marks.items() if eid == e.id):
+                counts[2] += 1
+        if e.id in valid:
+            counts[3] += 1
+    org_rows = [[name, *counts] for name, counts in sorted(by_org.items(), key=lambda kv: attendance.vietnamese_key(kv[0]))]
+    totals = [sum(r[i] for r in org_rows) for i in range(1, 5)]
+    org_rows.append([_("Tổng cộng"), *totals])
+    confirmed = [e for e in enrollments if e.status == EnrollmentStatus.CONFIRMED]
+    topic_rows = []
+    for session in course.sessions:
+        if session.kind != SessionKind.TOPIC:
+            continue
+        present = sum(1 for e in confirmed if (a := marks.get((e.id, session.id))) is not None
+                      and a.status == AttendanceStatus.PRESENT)
+        excused = sum(1 for e in confirmed if (a := marks.get((e.id, session.id))) is not None
+                      and a.status == AttendanceStatus.EXCUSED)
+        rate = f"{100 * present / len(confirmed):.1f}%" if confirmed else "—"
+        speaker = session.speaker.full_name if session.speaker else ""
+        topic_rows.append([session.display_title, speaker, present, excused, len(confirmed) - present - excused, rate])
+    revoked = sum(1 for c in certificates if c.revoked_at is not None)
+    cert_rows = [[_("Giấy chứng nhận còn hiệu lực"), len(valid)], [_("Đã thu hồi hoặc thay thế"), revoked]]
+    completions = attendance.completions(course)
+    cert_rows.append([_("Học viên đạt điều kiện hoàn thành"), sum(1 for c in completions if c.qualifies)])
+    return [
+        ReportTable(_("Học viên theo đơn vị"), [_("Đơn vị"), _("Được cử/đăng ký"), _("Được xác nhận"),
+                                                _("Có tham dự"), _("Được cấp GCN")], org_rows),
+        ReportTable(_("Tỷ lệ tham dự theo chuyên đề"), [_("Chuyên đề"), _("Báo cáo viên"), _("Có mặt"),
+                                                        _("Vắng có phép"), _("Vắng"), _("Tỷ lệ có mặt")], topic_rows),
+        ReportTable(_("Giấy chứng nhận"), [_("Nội dung"), _("Số lượng")], cert_rows),
+    ]

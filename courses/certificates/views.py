@@ -1,0 +1,343 @@
+"""Certificate pages: issuing, printing, the register, the result report, settings, verification."""
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+
+import click
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from courses.attendance import services as attendance
+from courses.certificates import reports, services
+from courses.certificates.forms import ReasonForm, RequiredReasonForm, SettingsForm, positions_text
+from courses.certificates.models import Certificate
+from courses.certificates.pdf import CertificateWriter
+from courses.errors import render_error
+from courses.exceptions import DomainError
+from courses.extensions import db, limiter
+from courses.formatting import LOCAL_TZ
+from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
+
+bp = Blueprint("certificates", __name__, cli_group="certificates")
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _course_or_404(course_id: int):
+    course = services.load_course(course_id)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    certificate = services.certificate_with_details(certificate_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def _send_pdf_pages(items, filename: str, preprinted: bool = False, title: str = "Giấy chứng nhận"):
+    """Draw pages into a temporary file (flat memory) and send it."""
+    settings = services.get_settings()
+    out = tempfile.TemporaryFile()
+    writer = CertificateWriter(out, services.layout_for(settings), preprinted=preprinted, title=title)
+    for item in items:
+        writer.add(item)
+    writer.close()
+    out.seek(0)
+    return send_file(out, mimetype=PDF, as_attachment=False, download_name=filename)
+
+
+@bp.route("/certificates/courses/<int:course_id>")
+@staff_required
+def course(course_id: int):
+    """Who qualifies and why not; the certificates issued; printing."""
+    course = _course_or_404(course_id)
+    completions = attendance.completions(course)
+    certificates = services.course_certificates(course.id)
+    valid = {c.enrollment_id: c for c in certificates if c.revoked_at is None}
+    return render_template("certificates/course.html", course=course, completions=completions,
+                           certificates=certificates, valid=valid, form=ReasonForm(),
+                           status_text=services.status_text,
+                           due=sum(1 for c in completions if c.qualifies and c.enrollment.id not in valid))
+
+
+@bp.route("/certificates/courses/<int:course_id>/issue", methods=["POST"])
+@staff_required
+def issue_all(course_id: int):
+    course = _course_or_404(course_id)
+    if ReasonForm().validate_on_submit():
+        issued = services.issue_all(current_user, course)
+        flash(_("Đã cấp %(count)d giấy chứng nhận.", count=len(issued)), "success")
+    return redirect(url_for("certificates.course", course_id=course.id))
+
+
+@bp.route("/certificates/courses/<int:course_id>/issue/<int:enrollment_id>", methods=["POST"])
+@staff_required
+def issue_one(course_id: int, enrollment_id: int):
+    course = _course_or_404(course_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            certificate = services.issue_one(current_user, course, enrollment_id, form.reason.data)
+            flash(_("Đã cấp giấy chứng nhận số %(serial)s.", serial=certificate.serial), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+    return redirect(url_for("certificates.course", course_id=course.id))
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@admin_required
+def revoke(certificate_id: int):
+    certificate = _certificate_or_404(certificate_id)
+    form = RequiredReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke(current_user, certificate, form.reason.data)
+            flash(_("Đã thu hồi giấy chứng nhận số %(serial)s.", serial=certificate.serial), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+    else:
+        flash(_("Vui lòng ghi lý do thu hồi."), "danger")
+    return redirect(url_for("certificates.course", course_id=certificate.enrollment.course_id))
+
+
+@bp.route("/certificates/<int:certificate_id>/reissue", methods=["POST"])
+@admin_required
+def reissue(certificate_id: int):
+    certificate = _certificate_or_404(certificate_id)
+    form = RequiredReasonForm()
+    if form.validate_on_submit():
+        try:
+            new = services.reissue(current_user, certificate, form.reason.data)
+            flash(_("Đã cấp lại: số mới %(serial)s thay cho số %(old)s.", serial=new.serial, old=certificate.serial), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+    else:
+        flash(_("Vui lòng ghi lý do cấp lại."), "danger")
+    return redirect(url_for("certificates.course", course_id=certificate.enrollment.course_id))
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+@login_required
+def download(certificate_id: int):
+    """One certificate: its holder or organizers and admins."""
+    certificate = _certificate_or_404(certificate_id)
+    require(services.can_download(current_user, certificate))
+    if certificate.revoked_at is not None and not is_staff(current_user):
+        return render_error(404, _("Giấy chứng nhận này đã bị thu hồi hoặc được thay thế."))
+    enrollment = certificate.enrollment
+    data = services.certificate_data(certificate, enrollment.user, enrollment.course,
+                                     services.get_settings(), services.public_base_url())
+    return _send_pdf_pages([data], f"giay-chung-nhan-{certificate.verification_code}.pdf")
+
+
+@bp.route("/certificates/mine")
+@login_required
+def mine():
+    """The logged-in participant's own certificates."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from courses.enrollment.models import Enrollment
+
+    rows = db.session.scalars(
+        select(Certificate).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.user_id == current_user.id)
+        .options(joinedload(Certificate.enrollment).joinedload(Enrollment.course), joinedload(Certificate.replaced_by))
+        .order_by(Certificate.issued_at.desc())
+    ).all()
+    return render_template("certificates/mine.html", certificates=rows, status_text=services.status_text)
+
+
+@bp.route("/certificates/courses/<int:course_id>/certificates.pdf")
+@staff_required
+def course_pdf(course_id: int):
+    """Every valid certificate of a course in one PDF, in roster order (?preprinted=1 for blanks)."""
+    course = _course_or_404(course_id)
+    preprinted = request.args.get("preprinted") == "1"
+    suffix = "-phoi" if preprinted else ""
+    return _send_pdf_pages(services.course_print_data(course), f"giay-chung-nhan-{course.code}{suffix}.pdf",
+                           preprinted=preprinted, title=f"Giấy chứng nhận — {course.code}")
+
+
+@bp.route("/certificates/register")
+@staff_required
+def register():
+    """The issuance register (sổ cấp giấy chứng nhận)."""
+    year = request.args.get("year", type=int)
+    rows = services.register_rows(year=year)
+    years = sorted({c.serial_year for c in services.register_rows()}, reverse=True)
+    return render_template("certificates/register.html", rows=rows, year=year, years=years,
+                           status_text=services.status_text)
+
+
+@bp.route("/certificates/register.<fmt>")
+@staff_required
+def register_export(fmt: str):
+    if fmt not in ("pdf", "xlsx"):
+        abort(404)
+    year = request.args.get("year", type=int)
+    tables = services.register_tables(services.register_rows(year=year))
+    name = f"so-cap-giay-chung-nhan{'-' + str(year) if year else ''}"
+    settings = services.get_settings()
+    if fmt == "xlsx":
+        return _send_bytes(reports.tables_xlsx(tables), XLSX, name + ".xlsx")
+    heading = _("SỔ CẤP GIẤY CHỨNG NHẬN")
+    sub = _("Năm %(year)s", year=year) if year else ""
+    return _send_bytes(reports.tables_pdf(heading, sub, tables, [settings.issuing_unit_name.upper()]), PDF, name + ".pdf")
+
+
+@bp.route("/certificates/courses/<int:course_id>/report.<fmt>")
+@staff_required
+def report(course_id: int, fmt: str):
+    if fmt not in ("pdf", "xlsx"):
+        abort(404)
+    """The course result report for the higher committee (báo cáo kết quả lớp bồi dưỡng)."""
+    course = _course_or_404(course_id)
+    tables = services.result_report_tables(course)
+    name = f"bao-cao-ket-qua-{course.code}"
+    if fmt == "xlsx":
+        return _send_bytes(reports.tables_xlsx(tables), XLSX, name + ".xlsx")
+    settings = services.get_settings()
+    heading = _("BÁO CÁO KẾT QUẢ LỚP BỒI DƯỠNG")
+    sub = f"{course.title} ({course.code}), {services.course_dates(course)}"
+    return _send_bytes(reports.tables_pdf(heading, sub, tables, [settings.issuing_unit_name.upper()]), PDF, name + ".pdf")
+
+
+def _send_bytes(data: bytes, mimetype: str, filename: str):
+    import io
+
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=mimetype != PDF, download_name=filename)
+
+
+@bp.route("/certificates/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    """The admin's certificate settings."""
+    settings = services.get_settings()
+    form = SettingsForm(obj=settings)
+    if request.method == "GET":
+        form.form_positions.data = positions_text(settings.form_positions)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in (
+            "issuing_unit_name", "issuing_unit_code", "serial_format", "starting_number", "place",
+            "signer_capacity", "signer_title", "signer_name", "form_offset_x_mm", "form_offset_y_mm")}
+        values["form_positions"] = form.parsed_positions
+        signature = None
+        upload = form.signature.data
+        if upload and getattr(upload, "filename", ""):
+            extension = upload.filename.rsplit(".", 1)[-1].lower().replace("jpeg", "jpg")
+            signature = (upload.read(), extension)
+            if not _is_image(signature[0]):
+                form.signature.errors = [_("Tệp không phải ảnh PNG hoặc JPEG.")]
+                return render_template("certificates/settings.html", form=form, settings=settings), 400
+        try:
+            services.update_settings(current_user, values, signature=signature,
+                                     remove_signature=form.remove_signature.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+            return render_template("certificates/settings.html", form=form, settings=settings), 400
+        flash(_("Đã lưu cài đặt giấy chứng nhận."), "success")
+        return redirect(url_for("certificates.settings"))
+    return render_template("certificates/settings.html", form=form, settings=settings), 400 if form.errors else 200
+
+
+def _is_image(data: bytes) -> bool:
+    """A PNG or JPEG that decodes completely (a broken one would break every PDF)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                return False
+            image.load()
+    except Exception:  # any decoding failure means: not an image we can print
+        return False
+    return True
+
+
+@bp.route("/certificates/settings/sample.pdf")
+@admin_required
+def sample():
+    """A specimen certificate with the current settings (?preprinted=1 for the blanks mode)."""
+    from courses.certificates.pdf import CertificateData
+
+    settings = services.get_settings()
+    today = datetime.now(LOCAL_TZ).date()
+    data = CertificateData(
+        serial_text="Số: " + services.format_serial(settings.serial_format, settings.starting_number,
+                                                     settings.issuing_unit_code, today.year),
+        full_name="Nguyễn Văn Mẫu", position="Bí thư chi bộ", unit="Chi bộ Văn phòng",
+        course_line="Đã hoàn thành chương trình lớp Bồi dưỡng nghiệp vụ công tác Đảng, tổ chức ngày "
+                    f"{today.day}/{today.month}/{today.year}.",
+        place_date=f"{settings.place}, ngày {today.day} tháng {today.month} năm {today.year}",
+        verify_url=services.verify_url("MAUMAUMAUMAUMAUM"), verification_code="MAUMAUMAUMAUMAUM", specimen=True,
+    )
+    return _send_pdf_pages([data], "giay-chung-nhan-mau.pdf", preprinted=request.args.get("preprinted") == "1")
+
+
+# --- public verification ---------------------------------------------------------------
+
+def _verify_limit() -> str:
+    return current_app.config.get("VERIFY_RATE_LIMIT", "30 per minute")
+
+
+@bp.route("/verify")
+@public
+@limiter.limit(_verify_limit)
+def verify_form():
+    """Type a verification code (printed under the QR code)."""
+    code = (request.args.get("code") or "").strip()
+    if code:
+        return redirect(url_for("certificates.verify", code="".join(ch for ch in code.upper() if ch.isalnum())))
+    return render_template("certificates/verify_form.html")
+
+
+@bp.route("/verify/<code>")
+@public
+@limiter.limit(_verify_limit)
+def verify(code: str):
+    """Public: name, course, date, serial and status of a certificate; nothing else."""
+    certificate = services.by_verification_code(code)
+    if certificate is None:
+        return render_error(404, _("Không tìm thấy giấy chứng nhận có mã xác thực «%(code)s». "
+                                   "Vui lòng kiểm tra lại mã.", code=code[:40]))
+    return render_template("certificates/verify.html", certificate=certificate,
+                           status_text=services.status_text(certificate))
+
+
+# --- command line ----------------------------------------------------------------------
+
+@bp.cli.command("print")
+@click.argument("course_code")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--preprinted", is_flag=True, help="Only the variable fields, for pre-printed blanks.")
+def print_command(course_code: str, out: str, preprinted: bool) -> None:
+    """Issue what is due for COURSE_CODE and print every valid certificate into OUT."""
+    course = services.course_by_code(course_code)
+    if course is None:
+        raise click.ClickException(f"Không có lớp mã {course_code}.")
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        click.echo("Cảnh báo: chưa đặt PUBLIC_BASE_URL; mã QR sẽ trỏ tới http://localhost.", err=True)
+    issued = services.issue_all(None, course)
+    settings = services.get_settings()
+    with open(out, "wb") as handle:
+        writer = CertificateWriter(handle, services.layout_for(settings), preprinted=preprinted,
+                                   title=f"Giấy chứng nhận — {course.code}")
+        for item in services.course_print_data(course):
+            writer.add(item)
+        writer.close()
+    click.echo(f"Đã cấp {len(issued)} giấy chứng nhận mới; đã in {writer.count} giấy chứng nhận vào {out}.")
+    db.session.remove()

@@ -1,0 +1,338 @@
+"""Certificates: numbering, issuing, revocation, PDFs with QR codes, verification, downloads."""
+import io
+import threading
+
+import pypdf
+import pytest
+import pypdfium2
+import zxingcpp
+from openpyxl import load_workbook
+
+from courses.audit.models import AuditEvent
+from courses.certificates import services
+from courses.certificates.models import Certificate
+from courses.enums import AttendanceStatus, Role
+from courses.exceptions import DomainError
+from courses.extensions import db
+from tests.factories import make_finished_course, make_user
+
+BASE = "https://gcn.example.vn"
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def issue_course(topics=2, participants=2, **values):
+    course, sessions, enrollments = make_finished_course(topics=topics, participants=participants, **values)
+    course = services.load_course(course.id)
+    return course, sessions, enrollments, services.issue_all(make_user(Role.ORGANIZER), course)
+
+
+# --- numbering --------------------------------------------------------------------------
+
+def test_serials_are_consecutive_and_formatted(app):
+    _course, _s, _e, issued = issue_course(participants=3)
+    assert [c.serial_number for c in issued] == [1, 2, 3]
+    assert issued[0].serial == "0001/GCN-ĐUK"
+    assert len({c.verification_code for c in issued}) == 3
+    assert all(len(c.verification_code) == 16 for c in issued)  # 80 bits in base32
+
+
+def test_format_and_starting_number_are_configurable(app):
+    admin = make_user(Role.ADMIN)
+    services.update_settings(admin, {"serial_format": "{number:05d}/{year}/GCN-{unit}", "starting_number": 42,
+                                     "issuing_unit_code": "BTC"})
+    _c, _s, _e, issued = issue_course(participants=2)
+    year = issued[0].serial_year
+    assert [c.serial for c in issued] == [f"00042/{year}/GCN-BTC", f"00043/{year}/GCN-BTC"]
+
+
+def test_a_bad_serial_format_is_refused(app):
+    with pytest.raises(DomainError) as error:
+        services.update_settings(make_user(Role.ADMIN), {"serial_format": "{so}/GCN"})
+    assert error.value.field == "serial_format"
+
+
+def test_each_unit_and_year_has_its_own_sequence(app):
+    assert services.next_serial_number("ĐUK", 2025, 1) == 1
+    assert services.next_serial_number("ĐUK", 2025, 1) == 2
+    assert services.next_serial_number("BTC", 2025, 1) == 1
+    assert services.next_serial_number("ĐUK", 2026, 1) == 1
+    db.session.rollback()  # a rolled-back issue gives its number back: no gap
+    assert services.next_serial_number("ĐUK", 2025, 1) == 1
+
+
+def test_two_issuers_at_once_never_share_or_skip_a_serial(app):
+    course, _s, enrollments = make_finished_course(topics=1, participants=8)
+    organizer = make_user(Role.ORGANIZER)
+    ids, course_id, organizer_id = [e.id for e in enrollments], course.id, organizer.id
+    db.session.remove()
+    errors, barrier = [], threading.Barrier(len(ids))
+
+    def issue(enrollment_id):
+        with app.app_context():
+            try:
+                from courses.auth.models import User
+
+                barrier.wait()
+                services.issue_one(db.session.get(User, organizer_id), services.load_course(course_id),
+                                   enrollment_id, None)
+            except Exception as error:  # reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=issue, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = sorted(db.session.scalars(db.select(Certificate.serial_number)))
+    assert numbers == list(range(1, len(ids) + 1))
+
+
+# --- issuing ----------------------------------------------------------------------------
+
+def test_issue_all_gives_only_the_qualifying_and_only_once(app):
+    course, sessions, (done, missed) = make_finished_course(topics=2)
+    from courses.attendance.models import Attendance
+
+    db.session.query(Attendance).filter_by(enrollment_id=missed.id, session_id=sessions[0].id).one().status = \
+        AttendanceStatus.ABSENT
+    db.session.commit()
+    course = services.load_course(course.id)
+    organizer = make_user(Role.ORGANIZER)
+    issued = services.issue_all(organizer, course)
+    assert [c.enrollment_id for c in issued] == [done.id]
+    assert services.issue_all(organizer, course) == []
+    with pytest.raises(DomainError) as error:
+        services.issue_one(organizer, course, missed.id, "")
+    assert error.value.field == "reason"
+    by_hand = services.issue_one(organizer, course, missed.id, "Vắng vì công tác đột xuất, đã học bù")
+    assert by_hand.manual_reason.startswith("Vắng vì công tác")
+    with pytest.raises(DomainError):
+        services.issue_one(organizer, course, done.id, "lần nữa")
+    actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
+    assert actions.count("certificate.issue") == 2
+
+
+def test_revoke_and_reissue(app):
+    _course, _s, _e, (certificate, _other) = issue_course()
+    admin = make_user(Role.ADMIN)
+    with pytest.raises(DomainError):
+        services.revoke(admin, certificate, "  ")
+    new = services.reissue(admin, certificate, "Sai tên đơn vị")
+    assert new.serial_number == 3 and new.enrollment_id == certificate.enrollment_id
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is not None and certificate.replaced_by_id == new.id
+    assert services.status_text(certificate) == f"Đã thay bằng số {new.serial}"
+    services.revoke(admin, new, "Phát hiện gian lận điểm danh")
+    assert not new.is_valid
+    actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
+    assert {"certificate.issue", "certificate.reissue", "certificate.revoke"} <= set(actions)
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+def test_certificate_pdf_text_has_correct_diacritics(make_app, as_user):
+    app = make_app(PUBLIC_BASE_URL=BASE)
+    with app.app_context():
+        course, sessions, enrollments = make_finished_course(topics=1, participants=1, is_demo=True)
+        user = enrollments[0].user
+        user.full_name = "Nguyễn Đức Minh"
+        db.session.commit()
+        (certificate,) = services.issue_all(None, services.load_course(course.id))
+        client = app.test_client()
+        client.post("/auth/login", data={"email": user.email, "password": "Matkhau123"})
+        response = client.get(f"/certificates/{certificate.id}.pdf")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        data = response.get_data()
+        text = pdf_text(data)
+        assert "Nguyễn Đức Minh" in text
+        assert "GIẤY CHỨNG NHẬN" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+        assert f"Số: {certificate.serial}" in text
+        assert "T/M BAN THƯỜNG VỤ" in text
+        assert "BẢN MẪU" in pdf_text(data).replace("\n", "") or "BẢN MẪU" in _raw_words(data)
+        page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+        assert round(float(page.mediabox.width)) == 842 and round(float(page.mediabox.height)) == 595
+        fonts = str(page["/Resources"]["/Font"].get_object())
+        assert "LiberationSerif" in str([f.get_object()["/BaseFont"] for f in page["/Resources"]["/Font"].values()])
+        assert fonts
+
+
+def _raw_words(data: bytes) -> str:
+    """The specimen mark is drawn rotated; read it glyph by glyph."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(data)[0]
+    return page.get_textpage().get_text_range().replace("\n", "").replace("\r", "").replace(" ", "")
+
+
+def test_qr_code_on_the_page_decodes_to_the_verification_url(make_app):
+    app = make_app(PUBLIC_BASE_URL=BASE)
+    with app.app_context():
+        _course, _s, _e, (certificate, _o) = issue_course()
+        client = app.test_client()
+        client.post("/auth/login", data={"email": make_user(Role.ORGANIZER).email, "password": "Matkhau123"})
+        data = client.get(f"/certificates/{certificate.id}.pdf").get_data()
+    image = pypdfium2.PdfDocument(data)[0].render(scale=2).to_pil()
+    decoded = [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+    assert decoded == [f"{BASE}/verify/{certificate.verification_code}"]
+
+
+def test_bulk_pdf_prints_valid_certificates_in_roster_order(app, as_user):
+    course, _s, enrollments = make_finished_course(topics=1, participants=3)
+    for enrollment, name in zip(enrollments, ("Trần Văn Yên", "Lê Thị Bình", "Phạm Minh Hải")):
+        enrollment.user.full_name = name
+    db.session.commit()
+    course = services.load_course(course.id)
+    issued = services.issue_all(None, course)
+    bình = next(c for c in issued if c.enrollment_id == enrollments[1].id)
+    services.revoke(make_user(Role.ADMIN), bình, "Thu hồi thử")
+    client = as_user(make_user(Role.ORGANIZER))
+    response = client.get(f"/certificates/courses/{course.id}/certificates.pdf")
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.get_data())).pages]
+    names = [next(n for n in ("Trần Văn Yên", "Lê Thị Bình", "Phạm Minh Hải") if n in page) for page in pages]
+    assert names == ["Phạm Minh Hải", "Trần Văn Yên"]  # by given name; the revoked one is left out
+
+
+def test_preprinted_mode_prints_only_the_variable_fields_where_asked(app, as_user):
+    admin = make_user(Role.ADMIN)
+    settings = services.get_settings()
+    settings.form_positions = {"full_name": [100, 50]}
+    db.session.commit()
+    course, _s, _e, _issued = issue_course(participants=1)
+    client = as_user(admin)
+    data = client.get(f"/certificates/courses/{course.id}/certificates.pdf?preprinted=1").get_data()
+    text = pdf_text(data)
+    assert "GIẤY CHỨNG NHẬN" not in text and "ĐẢNG CỘNG SẢN" not in text
+    page = pypdfium2.PdfDocument(data)[0]
+    textpage = page.get_textpage()
+    name = _e[0].user.full_name
+    found = textpage.search(name).get_next()
+    left, bottom, _r, _t = textpage.get_charbox(found[0])
+    assert abs(left - 100 * 72 / 25.4) < 2
+    assert abs((595.28 - bottom) - 50 * 72 / 25.4) < 6
+
+
+def test_cli_prints_the_demo_course(app, runner):
+    from courses.demo import seed_demo
+
+    seed_demo()
+    out = app.config["UPLOAD_DIR"] + "/x.pdf"
+    import os
+    os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+    result = runner.invoke(args=["certificates", "print", "BDNV-2022-01", out])
+    assert result.exit_code == 0, result.output
+    assert "Đã cấp 55 giấy chứng nhận mới; đã in 55" in result.output
+    assert len(pypdf.PdfReader(out).pages) == 55
+    again = runner.invoke(args=["certificates", "print", "BDNV-2022-01", out])
+    assert "Đã cấp 0 giấy chứng nhận mới; đã in 55" in again.output
+    assert runner.invoke(args=["certificates", "print", "KHONG-CO", out]).exit_code != 0
+
+
+# --- verification -----------------------------------------------------------------------
+
+def test_verification_page_for_valid_revoked_and_unknown_codes(app, client):
+    _course, _s, (holder, _o), (certificate, other) = issue_course()
+    page = client.get(f"/verify/{certificate.verification_code}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "còn hiệu lực" in text and holder.user.full_name in text and certificate.serial in text
+    assert holder.user.email not in text
+    services.revoke(make_user(Role.ADMIN), certificate, "Cấp nhầm")
+    text = client.get(f"/verify/{certificate.verification_code.lower()}").get_data(as_text=True)
+    assert "đã bị thu hồi ngày" in text
+    unknown = client.get("/verify/AAAAAAAAAAAAAAAA")
+    assert unknown.status_code == 404
+    assert "Không tìm thấy giấy chứng nhận" in unknown.get_data(as_text=True)
+    typed = client.get(f"/verify?code={other.verification_code}")
+    assert typed.headers["Location"].endswith(f"/verify/{other.verification_code}")
+
+
+def test_verification_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, VERIFY_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    codes = [client.get("/verify/AAAAAAAAAAAAAAAA").status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
+
+
+# --- permissions on downloads -----------------------------------------------------------
+
+def test_participant_downloads_only_their_own_certificate(app, as_user):
+    course, _s, (mine, theirs), (my_cert, their_cert) = issue_course()
+    client = as_user(mine.user)
+    assert client.get(f"/certificates/{my_cert.id}.pdf").status_code == 200
+    assert client.get(f"/certificates/{their_cert.id}.pdf").status_code == 403
+    assert client.get("/certificates/999999.pdf").status_code == 404
+    for url in (f"/certificates/courses/{course.id}/certificates.pdf", f"/certificates/courses/{course.id}/report.pdf",
+                f"/certificates/courses/{course.id}/report.xlsx", "/certificates/register.pdf",
+                "/certificates/register.xlsx", "/certificates/register", f"/certificates/courses/{course.id}",
+                "/certificates/settings"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/certificates/{their_cert.id}/revoke", data={"reason": "x"}).status_code == 403
+    assert client.post(f"/certificates/courses/{course.id}/issue").status_code == 403
+    mine_page = client.get("/certificates/mine").get_data(as_text=True)
+    assert my_cert.serial in mine_page and their_cert.serial not in mine_page
+    services.revoke(make_user(Role.ADMIN), my_cert, "Cấp nhầm")
+    assert client.get(f"/certificates/{my_cert.id}.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.ORGANIZER, Role.ADMIN])
+def test_staff_download_every_certificate_and_report(app, as_user, role):
+    course, _s, (first, _second), (cert, _other) = issue_course()
+    client = as_user(make_user(role))
+    assert client.get(f"/certificates/{cert.id}.pdf").status_code == 200
+    page = client.get(f"/certificates/courses/{course.id}").get_data(as_text=True)
+    assert cert.serial in page and first.user.full_name in page
+    register = client.get("/certificates/register.pdf")
+    assert register.mimetype == "application/pdf" and cert.serial in pdf_text(register.get_data())
+    sheet = load_workbook(io.BytesIO(client.get("/certificates/register.xlsx").get_data())).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [cert.serial, _other.serial]
+    report = client.get(f"/certificates/courses/{course.id}/report.pdf")
+    assert "BÁO CÁO KẾT QUẢ LỚP BỒI DƯỠNG" in pdf_text(report.get_data())
+    book = load_workbook(io.BytesIO(client.get(f"/certificates/courses/{course.id}/report.xlsx").get_data()))
+    totals = [row for row in book.worksheets[0].iter_rows(values_only=True) if row[0] == "Tổng cộng"]
+    assert totals == [("Tổng cộng", 2, 2, 2, 2)]
+
+
+def test_only_admins_revoke(app, as_user):
+    _course, _s, _e, (cert, _o) = issue_course()
+    client = as_user(make_user(Role.ORGANIZER))
+    assert client.post(f"/certificates/{cert.id}/revoke", data={"reason": "x"}).status_code == 403
+    db.session.refresh(cert)
+    assert cert.is_valid
+
+
+def test_admin_settings_form(app, as_user):
+    client = as_user(make_user(Role.ADMIN))
+    assert client.get("/certificates/settings").status_code == 200
+    data = {"issuing_unit_name": "Đảng ủy Khối các cơ quan Trung ương", "issuing_unit_code": "ĐUK",
+            "serial_format": "{number:04d}/GCN-{unit}", "starting_number": "1", "place": "Hà Nội",
+            "signer_capacity": "T/M Ban Thường vụ", "signer_title": "Phó Bí thư", "signer_name": "Lê Văn Ký",
+            "form_offset_x_mm": "1.5", "form_offset_y_mm": "-2", "form_positions": "full_name: 120, 90"}
+    bad = client.post("/certificates/settings", data={**data, "form_positions": "ho_ten 1 2"})
+    assert bad.status_code == 400 and "Dòng 1" in bad.get_data(as_text=True)
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (120, 50), (0, 0, 160, 255)).save(buffer, "PNG")
+    png = buffer.getvalue()
+    broken = client.post("/certificates/settings", data={**data, "signature": (io.BytesIO(png[:40]), "ky.png")},
+                         content_type="multipart/form-data")
+    assert broken.status_code == 400 and "không phải ảnh" in broken.get_data(as_text=True)
+    ok = client.post("/certificates/settings", data={**data, "signature": (io.BytesIO(png), "ky.png")},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 302
+    settings = services.get_settings()
+    assert settings.signer_name == "Lê Văn Ký" and settings.form_positions == {"full_name": [120.0, 90.0]}
+    assert settings.signature_stored_name
+    sample = client.get("/certificates/settings/sample.pdf")
+    assert "Lê Văn Ký" in pdf_text(sample.get_data())
+
+
+def test_verification_form_is_public(client):
+    page = client.get("/verify")
+    assert page.status_code == 200 and "Mã xác thực" in page.get_data(as_text=True)

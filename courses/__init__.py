@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, session
 from flask_login import current_user
 
 from config import Config, config_from_env
@@ -81,12 +81,16 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
     from courses.admin.views import bp as admin_bp
+    from courses.audit.views import bp as audit_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
+    from courses.security.views import bp as security_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
+    app.register_blueprint(security_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -123,16 +127,6 @@ def register_hooks(app: Flask) -> None:
     def remember_locale():
         g.locale = select_locale()
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
-        if request.endpoint and not request.endpoint.endswith("static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    from courses import security
+
+    security.init_app(app)  # security headers, request ids and logging, body limit, backups

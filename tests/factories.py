@@ -96,3 +96,62 @@ def make_enrollment(user: User, course: Course,
     db.session.add(enrollment)
     db.session.commit()
     return enrollment
+
+
+# --- Added for security tests (issue 6): materials, attendance, certificates, audit events ----
+
+def make_material(course: Course, visibility=None, kind=None, **values):
+    """A link material of course (a file material when kind=MaterialKind.FILE)."""
+    from courses.enums import MaterialKind, Visibility
+    from courses.scheduling.models import Material
+
+    kind = kind or MaterialKind.LINK
+    n = _n()
+    material = Material(course=course, title=values.pop("title", f"Tài liệu {n}"), kind=kind,
+                        visibility=visibility or Visibility.ENROLLED, **values)
+    if kind == MaterialKind.LINK and material.url is None:
+        material.url = f"https://example.vn/tai-lieu-{n}"
+    if kind == MaterialKind.FILE and material.stored_name is None:
+        material.stored_name = f"{n:032x}.pdf"
+        material.original_filename = material.original_filename or f"tai-lieu-{n}.pdf"
+    db.session.add(material)
+    db.session.commit()
+    return material
+
+
+def make_attendance(enrollment: Enrollment, session: CourseSession, status=None, **values):
+    """The attendance of enrollment at session (present by default)."""
+    from courses.attendance.models import Attendance
+    from courses.enums import AttendanceStatus
+
+    attendance = Attendance(enrollment=enrollment, session=session,
+                            status=status or AttendanceStatus.PRESENT, **values)
+    db.session.add(attendance)
+    db.session.commit()
+    return attendance
+
+
+def make_certificate(enrollment: Enrollment, **values):
+    """A certificate of enrollment with the next serial of its year."""
+    import secrets
+
+    from courses.certificates.models import Certificate
+
+    n = _n()
+    year = values.pop("serial_year", date.today().year)
+    unit = values.pop("issuing_unit_code", "ĐUK")
+    certificate = Certificate(
+        enrollment=enrollment, issuing_unit_code=unit, serial_year=year, serial_number=n,
+        serial=f"{n:04d}/GCN-{unit}-{year}", verification_code=secrets.token_urlsafe(16), **values)
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
+def make_audit_event(actor=None, action: str = "course.update", obj=None, **values):
+    """An audit event, committed (services record theirs in their own transaction)."""
+    from courses.audit.services import record
+
+    event = record(actor, action, obj, **values)
+    db.session.commit()
+    return event

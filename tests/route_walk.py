@@ -166,6 +166,10 @@ def route_id(route) -> str:
 
 def log_in(client, user) -> None:
     """Make client act as user (or anonymous for None) without the log-in form's hashing."""
+    from flask import g
+
+    # Flask-Login caches the user in g, which lives as long as the test's app context.
+    g.pop("_login_user", None)
     with client.session_transaction() as session:
         session.clear()
         if user is not None:

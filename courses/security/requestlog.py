@@ -17,6 +17,8 @@ from flask.logging import default_handler
 REQUEST_ID_HEADER = "X-Request-ID"
 # Ids from outside are echoed into headers and logs: accept only plain tokens.
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_ENVIRON_KEY = "courses.request_id"
+_STARTED_KEY = "courses.request_started"
 LOG_FORMAT = "[%(asctime)s] %(levelname)s request=%(request_id)s user=%(user_id)s %(name)s: %(message)s"
 
 
@@ -24,11 +26,13 @@ def get_request_id() -> str | None:
     """The id of the current request (made on first use), or None outside a request."""
     if not has_request_context():
         return None
-    request_id = g.get("request_id")
+    # Kept in the WSGI environ, not in g: g belongs to the app context, which tests
+    # (and CLI code) may keep across several requests.
+    request_id = request.environ.get(_ENVIRON_KEY)
     if request_id is None:
         given = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
-        g.request_id = request_id
+        request.environ[_ENVIRON_KEY] = request_id
     return request_id
 
 
@@ -60,7 +64,7 @@ _CONTEXT_FILTER = RequestContextFilter()
 def start_request():
     """before_request hook: fix the request id and the start time."""
     get_request_id()
-    g.request_started = time.perf_counter()
+    request.environ[_STARTED_KEY] = time.perf_counter()
 
 
 def finish_request(response):
@@ -69,7 +73,7 @@ def finish_request(response):
     response.headers[REQUEST_ID_HEADER] = request_id
     if request.endpoint and request.endpoint.endswith("static"):
         return response
-    elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+    elapsed_ms = (time.perf_counter() - request.environ.get(_STARTED_KEY, time.perf_counter())) * 1000
     level = logging.WARNING if response.status_code >= 500 else logging.INFO
     current_app.logger.log(
         level, "%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed_ms

@@ -42,6 +42,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in memory meanwhile rather than refuse every log-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Log-in and sign-up posts per client address (a whole course may share one office address),
     # and failed log-ins per email (Flask-Limiter syntax).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute; 300 per hour")

@@ -31,7 +31,7 @@ def set_security_headers(response):
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint and not request.endpoint.endswith("static"):
+    if not (request.endpoint or "").endswith("static"):
         # Pages carry personal data: no copy in shared caches or the back/forward cache.
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -16,7 +16,7 @@ from courses.enums import AttendanceStatus
 from courses.extensions import db
 from courses.security.backup import backup_sqlite
 from tests.conftest import migrate_to_head
-from tests.route_walk import build_world, fast_password_hashing  # noqa: F401  (fixture)
+from tests.route_walk import build_world
 
 
 def sqlite_app(path):

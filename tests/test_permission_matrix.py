@@ -25,18 +25,15 @@ from typing import Any, Callable, Mapping
 
 import pytest
 
-from tests.route_walk import (  # noqa: F401  (fixtures)
+from tests.route_walk import (
     ROLES,
     STATE_CHANGING,
     MissingBuilder,
     all_routes,
     build_path,
-    collection_app,
-    fast_password_hashing,
     log_in,
     route_id,
     url_arguments,
-    world,
 )
 
 ALLOW = "allow"  # the view ran: 2xx, a redirect other than to log in, or 400 on bad input

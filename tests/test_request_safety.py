@@ -10,18 +10,16 @@ import re
 
 import pytest
 
-from tests.route_walk import (  # noqa: F401  (fixtures)
+from tests.route_walk import (
     STATE_CHANGING,
     MissingBuilder,
     all_routes,
     build_path,
     describe_difference,
-    fast_password_hashing,
     log_in,
     route_id,
     snapshot,
     url_arguments,
-    world,
 )
 from tests.test_permission_matrix import entry_for
 

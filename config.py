@@ -45,6 +45,13 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SET_PASSWORD_LINK_DAYS = _env_int("SET_PASSWORD_LINK_DAYS", 14)
+    # Redis down: count in memory meanwhile rather than refuse every log-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Log-in and sign-up posts per client address (a whole course may share one office address),
+    # and failed log-ins per email (Flask-Limiter syntax).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute; 300 per hour")
+    LOGIN_FAILURES_PER_EMAIL = os.environ.get("LOGIN_FAILURES_PER_EMAIL", "5 per 15 minutes")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     TESTING = False
     DEBUG = False
 

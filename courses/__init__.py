@@ -83,12 +83,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
     from courses.admin.views import bp as admin_bp
+    from courses.audit.views import bp as audit_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
     from courses.scheduling.views import bp as scheduling_bp
     from courses.enrollment.views import bp as enrollment_bp
     from courses.attendance.views import bp as attendance_bp
     from courses.certificates.views import bp as certificates_bp
+    from courses.security.views import bp as security_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -97,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrollment_bp, url_prefix="/enrollment")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
+    app.register_blueprint(security_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -133,16 +137,6 @@ def register_hooks(app: Flask) -> None:
     def remember_locale():
         g.locale = select_locale()
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
-        if request.endpoint and not request.endpoint.endswith("static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    from courses import security
+
+    security.init_app(app)  # security headers, request ids and logging, body limit, backups

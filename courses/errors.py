@@ -1,9 +1,10 @@
-"""Error pages in Vietnamese, in the site's layout; a rollback on 500."""
+"""Error pages in Vietnamese, in the site's layout; a rollback and a logged request id on 500."""
 from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from courses.extensions import db
@@ -18,12 +19,23 @@ MESSAGES = {
     500: (_l("Lỗi hệ thống"), _l("Đã có lỗi xảy ra. Dữ liệu của bạn không bị thay đổi; vui lòng thử lại sau.")),
 }
 
+# Used when even the error page cannot be drawn (say the database is down while the
+# layout reads the user): plain HTML, no template, no database.
+FALLBACK_500 = (
+    '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi hệ thống</title>'
+    "<h1>Lỗi hệ thống</h1><p>Đã có lỗi xảy ra. Vui lòng thử lại sau.</p>"
+    "<p>Mã yêu cầu: {request_id}</p></html>"
+)
+
 
 def render_error(code: int, message: str | None = None):
     """The error page for an HTTP status code, with an optional specific message."""
+    from courses.security.requestlog import get_request_id
+
     title, default_message = MESSAGES.get(code, MESSAGES[500])
     return render_template(
-        "errors/error.html", code=code, title=title, message=message or default_message
+        "errors/error.html", code=code, title=title, message=message or default_message,
+        request_id=get_request_id(),
     ), code
 
 
@@ -42,12 +54,22 @@ def register(app: Flask) -> None:
             db.session.rollback()
         if error.code not in MESSAGES:
             return error
-        return render_error(error.code)
+        page, code = render_error(error.code)
+        response = app.make_response((page, code))
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        from courses.security.requestlog import get_request_id
+
         db.session.rollback()
         if app.debug:
             raise error  # keep the interactive debugger in development
-        app.logger.exception("unhandled error")
-        return render_error(500)
+        app.logger.exception("unhandled error")  # the record carries request_id and user_id
+        try:
+            return render_error(500)
+        except Exception:  # the page itself failed: answer without templates
+            app.logger.exception("the error page failed too")
+            return FALLBACK_500.format(request_id=escape(get_request_id() or "-")), 500

@@ -22,6 +22,8 @@ from courses import create_app
 from courses.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+# The `world` and `fast_password_hashing` fixtures of the route walks (permission matrix, fuzzing).
+pytest_plugins = ("tests.route_walk",)
 
 
 def with_search_path(url: str, schema: str) -> str:

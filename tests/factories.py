@@ -142,11 +142,13 @@ def make_quota(course: Course, organization: Organization, seats: int):
     db.session.add(quota)
     db.session.commit()
     return quota
-def make_attendance(enrollment: Enrollment, session: CourseSession, status=None):
+def make_attendance(enrollment: Enrollment, session: CourseSession, status=None, **values):
+    """The attendance of enrollment at session (present by default)."""
     from courses.attendance.models import Attendance
     from courses.enums import AttendanceStatus
 
-    attendance = Attendance(enrollment=enrollment, session=session, status=status or AttendanceStatus.PRESENT)
+    attendance = Attendance(enrollment=enrollment, session=session,
+                            status=status or AttendanceStatus.PRESENT, **values)
     db.session.add(attendance)
     db.session.commit()
     return attendance
@@ -165,3 +167,29 @@ def make_finished_course(topics: int = 3, participants: int = 2, **values):
             make_attendance(enrollment, session, AttendanceStatus.PRESENT)
         enrollments.append(enrollment)
     return course, sessions, enrollments
+
+
+def make_certificate(enrollment: Enrollment, **values):
+    """A certificate of enrollment with a serial of its own (bypasses the numbering service)."""
+    import secrets
+
+    from courses.certificates.models import Certificate
+
+    n = _n()
+    year = values.pop("serial_year", date.today().year)
+    unit = values.pop("issuing_unit_code", "ĐUK")
+    certificate = Certificate(
+        enrollment=enrollment, issuing_unit_code=unit, serial_year=year, serial_number=n,
+        serial=f"{n:04d}/GCN-{unit}-{year}", verification_code=secrets.token_urlsafe(16), **values)
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
+def make_audit_event(actor=None, action: str = "course.update", obj=None, **values):
+    """An audit event, committed (services record theirs in their own transaction)."""
+    from courses.audit.services import record
+
+    event = record(actor, action, obj, **values)
+    db.session.commit()
+    return event

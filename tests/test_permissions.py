@@ -11,7 +11,8 @@ from tests.factories import make_user
 PUBLIC_ENDPOINTS = {"static", "catalog.index", "catalog.course", "auth.login", "auth.logout", "auth.register",
                     "catalog.catalogue", "catalog.course_calendar", "catalog.programme", "catalog.material",
                     "catalog.speaker_photo", "catalog.calendar_feed",
-                    "enrollment.set_password", "certificates.verify", "certificates.verify_form"}
+                    "enrollment.set_password", "certificates.verify", "certificates.verify_form",
+                    "security.healthz"}
 ADMIN_ONLY_PAGES = ["/admin/users"]
 
 

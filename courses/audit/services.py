@@ -1,10 +1,16 @@
 """Recording audit events; callers commit with the change they describe."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Optional
 
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
 from courses.audit.models import AuditEvent
+from courses.auth.models import User
 from courses.extensions import db
+from courses.formatting import LOCAL_TZ
 
 
 def record(actor, action: str, obj: Any = None, *, object_type: str | None = None,
@@ -26,3 +32,55 @@ def record(actor, action: str, obj: Any = None, *, object_type: str | None = Non
     )
     db.session.add(event)
     return event
+
+
+# --- Reading the trail (the admin's audit screen) -------------------------------------------
+
+SYSTEM_ACTOR = "system"  # filter value for events without an actor (command line, scripts)
+
+
+def _local_day_start(day: date) -> datetime:
+    """The UTC instant at which a local (Asia/Ho_Chi_Minh) day starts."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+
+
+def events_query(*, actor: str | None = None, object_type: str | None = None,
+                 action: str | None = None, date_from: date | None = None,
+                 date_to: date | None = None) -> Select:
+    """A select() of audit events, newest first, filtered; dates are local calendar days."""
+    statement = (select(AuditEvent).options(joinedload(AuditEvent.actor))
+                 .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
+    if actor == SYSTEM_ACTOR:
+        statement = statement.where(AuditEvent.actor_id.is_(None))
+    elif actor:
+        try:
+            statement = statement.where(AuditEvent.actor_id == int(actor))
+        except ValueError:
+            statement = statement.where(False)
+    if object_type:
+        statement = statement.where(AuditEvent.object_type == object_type)
+    if action:
+        escaped = action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(AuditEvent.action.like(f"%{escaped}%", escape="\\"))
+    if date_from:
+        statement = statement.where(AuditEvent.created_at >= _local_day_start(date_from))
+    if date_to:
+        statement = statement.where(AuditEvent.created_at < _local_day_start(date_to + timedelta(days=1)))
+    return statement
+
+
+def actor_choices() -> list[tuple[int, str]]:
+    """(id, "name <email>") of every user who appears in the trail, by name."""
+    rows = db.session.execute(
+        select(User.id, User.full_name, User.email)
+        .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))))
+        .order_by(User.full_name, User.id)
+    )
+    return [(row.id, f"{row.full_name} <{row.email}>") for row in rows]
+
+
+def object_types() -> list[str]:
+    """Every object type recorded, alphabetically."""
+    return list(db.session.scalars(
+        select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
+    ))

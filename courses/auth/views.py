@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from courses.auth import services
 from courses.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm
 from courses.exceptions import DomainError
+from courses.extensions import limiter
 from courses.organizations.services import organization_choices
 from courses.permissions import login_required, public
 
@@ -27,8 +28,25 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def _posts_per_address() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failures_per_email() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_EMAIL"]
+
+
+def _login_email_key() -> str:
+    """Failed log-ins are counted per account too, so rotating addresses does not help."""
+    return "login-email:" + services.normalize_email(request.form.get("email", ""))[:255]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(_posts_per_address, methods=["POST"])
+# A failed log-in re-renders the form (200); only those count against the account.
+@limiter.limit(_failures_per_email, key_func=_login_email_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 200)
 def login():
     """Log in; one generic message whatever was wrong."""
     if current_user.is_authenticated:
@@ -63,6 +81,7 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_posts_per_address, methods=["POST"])
 def register():
     """Participant sign-up."""
     if current_user.is_authenticated:

@@ -27,12 +27,16 @@ install-dev: $(VENV)/.installed-dev translations
 ## Compile the translation catalogues (.po → .mo) that exist.
 translations: $(VENV)/.installed
 	@if ls courses/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d courses/translations; fi
+		$(BIN)/pybabel compile -d courses/translations >/dev/null; fi
 
-## Extract marked strings and update the catalogues (for translators).
+## Extract marked strings and update the catalogues (for translators): then fill in
+## the empty msgstr of courses/translations/en/LC_MESSAGES/messages.po.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o courses/translations/messages.pot .
-	$(BIN)/pybabel update -q -i courses/translations/messages.pot -d courses/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output \
+		--ignore-dirs ".* __pycache__ instance test-artifacts" \
+		--project "courses" -o courses/translations/messages.pot .
+	$(BIN)/pybabel update --init-missing --no-fuzzy-matching --ignore-obsolete \
+		-l en -i courses/translations/messages.pot -d courses/translations
 
 migrate: install
 	$(FLASK) db upgrade

@@ -83,10 +83,12 @@ def register_blueprints(app: Flask) -> None:
     from courses.admin.views import bp as admin_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
+    from courses.i18n.views import bp as i18n_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(i18n_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -117,11 +119,16 @@ def register_hooks(app: Flask) -> None:
     """Request hooks: access enforcement and the language of the page."""
     from courses.permissions import enforce_access
 
-    app.before_request(enforce_access)
-
     @app.before_request
     def remember_locale():
+        # Flask-Babel caches the locale on g, which outlives a request when an app
+        # context was already pushed (tests, CLI): choose afresh for every request.
+        from flask_babel import refresh
+
+        refresh()
         g.locale = select_locale()
+
+    app.before_request(enforce_access)  # after the locale: its refusals speak the page's language
 
     @app.after_request
     def security_headers(response):

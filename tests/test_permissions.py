@@ -8,7 +8,8 @@ from courses.permissions import access_rule_for
 from tests.factories import make_user
 
 # Endpoints reachable without logging in; every other endpoint must redirect anonymous users.
-PUBLIC_ENDPOINTS = {"static", "catalog.index", "catalog.course", "auth.login", "auth.logout", "auth.register"}
+PUBLIC_ENDPOINTS = {"static", "catalog.index", "catalog.course", "auth.login", "auth.logout", "auth.register",
+                    "i18n.set_language"}
 ADMIN_ONLY_PAGES = ["/admin/users"]
 
 

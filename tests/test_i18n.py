@@ -176,3 +176,15 @@ def test_login_message_for_protected_pages_is_translated(client):
     switch(client, "en")
     page = client.get("/auth/password", follow_redirects=True).get_data(as_text=True)
     assert "Please log in to continue." in page
+
+
+def test_select_options_of_forms_defined_at_import_speak_the_page_language(client, as_user):
+    from courses.enums import Role
+
+    switch(client, "en")
+    page = client.get("/auth/register").get_data(as_text=True)
+    assert ">Party cell secretary</option>" in page and "Bí thư chi bộ" not in page
+    as_user(make_user(role=Role.ADMIN))
+    switch(client, "en")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert ">Administrator</option>" in page and ">Course organizer</option>" in page

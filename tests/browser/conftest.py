@@ -124,7 +124,10 @@ class BrowserSession:
         context = self.browser.new_context(viewport=viewport, locale="vi-VN")
         context.set_default_timeout(10_000)
         page = context.new_page()
-        page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        # Failed loads are judged by the response handler below (an error *page* is no fault).
+        page.on("console", lambda message: message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and self.console_errors.append(message.text))
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on("response", lambda response: response.status >= 400 and response.request.resource_type != "document"
                 and self.console_errors.append(f"{response.status} {response.url}"))

@@ -83,12 +83,14 @@ def register_blueprints(app: Flask) -> None:
     from courses.admin.views import bp as admin_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
+    from courses.dashboard.views import bp as dashboard_bp
     from courses.i18n.views import bp as i18n_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(i18n_bp)
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
 
 
 def register_errorhandlers(app: Flask) -> None:

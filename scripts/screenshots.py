@@ -104,6 +104,8 @@ def main(out_dir: Path) -> list[Path]:
                     log_in(page, base, "admin@demo.local")
                     page.goto(base + "/admin/users")
                     shoot(page, f"admin-users-{language}", full_page=False)
+                    page.goto(base + "/dashboard/")
+                    shoot(page, f"dashboard-{language}")
                     context.close()
 
                     phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)

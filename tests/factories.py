@@ -96,3 +96,15 @@ def make_enrollment(user: User, course: Course,
     db.session.add(enrollment)
     db.session.commit()
     return enrollment
+
+
+def make_attendance(enrollment: Enrollment, session: CourseSession, status=None):
+    """One attendance record (present by default)."""
+    from courses.attendance.models import Attendance
+    from courses.enums import AttendanceStatus
+
+    attendance = Attendance(enrollment=enrollment, session=session,
+                            status=status or AttendanceStatus.PRESENT)
+    db.session.add(attendance)
+    db.session.commit()
+    return attendance

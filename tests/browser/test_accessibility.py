@@ -100,13 +100,23 @@ def test_public_pages_have_readable_contrast_labels_and_landmarks(live_server, b
     check_page(page)
 
 
-def test_admin_and_account_pages_have_readable_contrast_and_labels(live_server, browsing):
+def test_staff_pages_have_readable_contrast_and_labels(live_server, browsing):
+    from courses.demo import seed_demo
+
+    seed_demo(today=date(2022, 11, 1))
     admin = make_user(role=Role.ADMIN, email="qt@example.vn")
     page = browsing.new_page()
     page.goto(live_server("/auth/login"))
     page.get_by_label("Email").fill(admin.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main input[type=submit]").click()
-    for path in ("/admin/users", "/auth/password"):
+    for path in ("/admin/users", "/auth/password", "/dashboard/"):
         page.goto(live_server(path))
         check_page(page)
+    # The dashboard's charts: one bar per topic of the demo course, figures in a table too.
+    page.goto(live_server("/dashboard/"))
+    expect(page.locator("#by-topic-caption + svg .chart-bar")).to_have_count(5)
+    page.locator("figure[aria-labelledby=by-topic-caption] summary").click()
+    expect(page.locator("figure[aria-labelledby=by-topic-caption] table tbody tr")).to_have_count(5)
+    check_page(page)
+    browsing.shot(page, "dashboard")

@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app run
 
-.PHONY: run test install install-dev migrate seed messages translations clean
+.PHONY: run test install install-dev migrate seed messages translations screenshots clean
 
 # A stamp per requirements file: pip runs again only when a file changed.
 $(VENV)/.created:
@@ -27,12 +27,16 @@ install-dev: $(VENV)/.installed-dev translations
 ## Compile the translation catalogues (.po → .mo) that exist.
 translations: $(VENV)/.installed
 	@if ls courses/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d courses/translations; fi
+		$(BIN)/pybabel compile -d courses/translations >/dev/null; fi
 
-## Extract marked strings and update the catalogues (for translators).
+## Extract marked strings and update the catalogues (for translators): then fill in
+## the empty msgstr of courses/translations/en/LC_MESSAGES/messages.po.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o courses/translations/messages.pot .
-	$(BIN)/pybabel update -q -i courses/translations/messages.pot -d courses/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output \
+		--ignore-dirs ".* __pycache__ instance test-artifacts" \
+		--project "courses" -o courses/translations/messages.pot .
+	$(BIN)/pybabel update --init-missing --no-fuzzy-matching --ignore-obsolete \
+		-l en -i courses/translations/messages.pot -d courses/translations
 
 migrate: install
 	$(FLASK) db upgrade
@@ -48,6 +52,10 @@ run: seed
 ## Set up and run every test (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: install-dev
 	$(BIN)/python -m pytest
+
+## Screenshots of the main pages in both languages into docs/screenshots/ (needs /usr/bin/chromium).
+screenshots: install-dev
+	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

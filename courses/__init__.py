@@ -91,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     from courses.attendance.views import bp as attendance_bp
     from courses.certificates.views import bp as certificates_bp
     from courses.security.views import bp as security_bp
+    from courses.dashboard.views import bp as dashboard_bp
+    from courses.i18n.views import bp as i18n_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -101,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(audit_bp, url_prefix="/admin/audit")
     app.register_blueprint(security_bp)
+    app.register_blueprint(i18n_bp)
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -131,11 +135,16 @@ def register_hooks(app: Flask) -> None:
     """Request hooks: access enforcement and the language of the page."""
     from courses.permissions import enforce_access
 
-    app.before_request(enforce_access)
-
     @app.before_request
     def remember_locale():
+        # Flask-Babel caches the locale on g, which outlives a request when an app
+        # context was already pushed (tests, CLI): choose afresh for every request.
+        from flask_babel import refresh
+
+        refresh()
         g.locale = select_locale()
+
+    app.before_request(enforce_access)  # after the locale: its refusals speak the page's language
 
     from courses import security
 

@@ -14,10 +14,16 @@ class LabeledEnum(str, enum.Enum):
         # Keyed by class as well: members of different enums share values ("cancelled").
         return str(LABELS.get((type(self), self.value), self.value))
 
+    @property
+    def lazy_label(self):
+        """The label as a lazy string: translated when shown, not when defined."""
+        return LABELS.get((type(self), self.value), self.value)
+
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
-        """(value, label) pairs for select fields."""
-        return [(m.value, m.label) for m in cls]
+        """(value, label) pairs for select fields; lazy labels, so a form class defined
+        at import time still shows them in the page's language."""
+        return [(m.value, m.lazy_label) for m in cls]
 
 
 class Role(LabeledEnum):

@@ -1,13 +1,47 @@
-"""Dates, times and numbers the Vietnamese way (or the user's locale)."""
+"""Dates, times and numbers in the page's language (Vietnamese by default, or English).
+
+Vietnamese reads «Thứ Sáu, 2/12/2022» and «ngày 2 tháng 12 năm 2022»; English reads
+«Friday, 2 December 2022» (day before month, so neither language can misread it).
+Every datetime is shown in Vietnam's time zone whatever the language.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Babel date patterns per language; Vietnamese is the fallback for any other locale.
+PATTERNS = {
+    "vi": {
+        "weekday_date": "EEEE, d/M/yyyy",
+        "short_date": "d/M/yyyy",
+        "long_date": "'ngày' d 'tháng' M 'năm' yyyy",
+        "local_datetime": "{time} {date}",
+    },
+    "en": {
+        "weekday_date": "EEEE, d MMMM yyyy",
+        "short_date": "d MMM yyyy",
+        "long_date": "d MMMM yyyy",
+        "local_datetime": "{date}, {time}",
+    },
+}
+
+
+def _language() -> str:
+    try:
+        locale = get_locale()
+    except RuntimeError:  # outside a request or app context
+        locale = None
+    language = locale.language if locale is not None else "vi"
+    return language if language in PATTERNS else "vi"
+
+
+def _pattern(name: str) -> str:
+    return PATTERNS[_language()][name]
 
 
 def to_local(value: datetime) -> datetime:
@@ -15,55 +49,61 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
 
 
+def _as_local_date(value: date | datetime) -> date:
+    return to_local(value).date() if isinstance(value, datetime) else value
+
+
 def weekday_date(value: date | datetime | None) -> str:
-    """«Thứ Sáu, 2/12/2022» in Vietnamese; «Friday, 2/12/2022» in English."""
+    """«Thứ Sáu, 2/12/2022» in Vietnamese; «Friday, 2 December 2022» in English."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = to_local(value).date()
-    return format_date(value, "EEEE, d/M/yyyy")
+    return format_date(_as_local_date(value), _pattern("weekday_date"))
 
 
 def short_date(value: date | datetime | None) -> str:
-    """«2/12/2022»."""
+    """«2/12/2022» in Vietnamese; «2 Dec 2022» in English."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = to_local(value).date()
-    return f"{value.day}/{value.month}/{value.year}"
+    return format_date(_as_local_date(value), _pattern("short_date"))
 
 
 def long_date(value: date | datetime | None) -> str:
-    """«ngày 2 tháng 12 năm 2022», the form of official documents."""
+    """«ngày 2 tháng 12 năm 2022», the form of official documents; «2 December 2022» in English."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = to_local(value).date()
-    if str(get_locale()) == "en":
-        return format_date(value, "d MMMM yyyy")
-    return f"ngày {value.day} tháng {value.month} năm {value.year}"
+    return format_date(_as_local_date(value), _pattern("long_date"))
 
 
 def clock(value: datetime | None) -> str:
-    """«07:30», local time."""
+    """«07:30», local time, 24-hour in both languages."""
     if value is None:
         return ""
     return to_local(value).strftime("%H:%M")
 
 
 def local_datetime(value: datetime | None) -> str:
-    """«07:30 2/12/2022», local time."""
+    """«07:30 2/12/2022» in Vietnamese; «2 Dec 2022, 07:30» in English; local time."""
     if value is None:
         return ""
-    return f"{clock(value)} {short_date(value)}"
+    return _pattern("local_datetime").format(time=clock(value), date=short_date(value))
 
 
 def number(value) -> str:
-    """A number with the locale's grouping: 5.000 in Vietnamese."""
+    """A number with the locale's grouping: 5.000 in Vietnamese, 5,000 in English."""
+    if value is None:
+        return ""
     return format_decimal(value)
+
+
+def percent(value, digits: int = 0) -> str:
+    """A ratio (0.875) as a percentage: «87,5 %» style per locale, whole numbers by default."""
+    if value is None:
+        return ""
+    pattern = "#,##0%" if digits <= 0 else "#,##0." + "0" * digits + "%"
+    return format_percent(value, pattern)
 
 
 def register(app: Flask) -> None:
     """Install the filters."""
-    for func in (weekday_date, short_date, long_date, clock, local_datetime, number):
+    for func in (weekday_date, short_date, long_date, clock, local_datetime, number, percent):
         app.add_template_filter(func)

@@ -40,6 +40,14 @@ def migrate_to_head(url: str) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The English catalogue compiled, even when pytest runs without `make`."""
+    from courses.i18n.catalogs import compile_stale
+
+    compile_stale()
+
+
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
     """A description of the test database: ('sqlite', template path) or ('postgresql', url, schema)."""

@@ -5,12 +5,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from courses.auth import services
 from courses.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm
 from courses.exceptions import DomainError
 from courses.extensions import limiter
+from courses.i18n.services import set_language
 from courses.organizations.services import organization_choices
 from courses.permissions import login_required, public
 
@@ -64,6 +66,7 @@ def login():
                 session["lang"] = lang
             login_user(user, remember=form.remember.data)
             services.mark_logged_in(user)
+            refresh()  # greet the user in the language saved on the account
             flash(_("Xin chào %(name)s!", name=user.full_name), "success")
             return redirect(next_url or url_for("catalog.index"))
     return render_template("auth/login.html", form=form)
@@ -73,8 +76,11 @@ def login():
 @public
 def logout():
     """Log out (a POST, so no link on another site can do it)."""
+    lang = session.get("lang")
     logout_user()
     session.clear()
+    if lang:  # the browser keeps the language its visitor chose
+        session["lang"] = lang
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("catalog.index"))
 
@@ -101,8 +107,11 @@ def register():
         except DomainError as error:
             form.add_domain_error(error)
         else:
+            lang = session.get("lang")
             session.clear()
             login_user(user)
+            if lang:  # the language chosen before signing up becomes the account's
+                set_language(user, session, lang)
             flash(_("Đăng ký thành công. Chào mừng đồng chí %(name)s!", name=user.full_name), "success")
             return redirect(url_for("catalog.index"))
     return render_template("auth/register.html", form=form)

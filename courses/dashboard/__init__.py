@@ -1,0 +1,1 @@
+"""The organizers' dashboard: courses to come, approvals waiting, seats, attendance rates."""

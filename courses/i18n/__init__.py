@@ -1,0 +1,1 @@
+"""The interface language: Vietnamese by default, English as the second language."""

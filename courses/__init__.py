@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import Config, config_from_env
@@ -40,6 +40,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line, background job, service test: no session
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")
@@ -83,10 +85,12 @@ def register_blueprints(app: Flask) -> None:
     from courses.admin.views import bp as admin_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
+    from courses.jobs.views import bp as jobs_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -4,10 +4,11 @@ from courses.audit.models import AuditEvent
 from courses.auth.models import User
 from courses.certificates.models import Certificate
 from courses.enrollment.models import Enrollment
+from courses.jobs.models import Job
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
 
 __all__ = [
     "Attendance", "AuditEvent", "Certificate", "Course", "CourseSession", "Enrollment",
-    "Material", "Organization", "Speaker", "Topic", "User",
+    "Job", "Material", "Organization", "Speaker", "Topic", "User",
 ]

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from courses.auth import services
 from courses.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm
 from courses.exceptions import DomainError
+from courses.extensions import limiter
 from courses.organizations.services import organization_choices
 from courses.permissions import login_required, public
 
@@ -29,6 +30,7 @@ def safe_next_url(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     """Log in; one generic message whatever was wrong."""
     if current_user.is_authenticated:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 
@@ -240,6 +241,6 @@ def run_worker(app: Flask, burst: bool = False) -> bool:
     # The worker forks a work horse per job: it must inherit no open database connection.
     with app.app_context():
         db.engine.dispose()
-    worker = Worker([queue(app, connection)], connection=connection, name=f"courses-{os.getpid()}")
+    worker = Worker([queue(app, connection)], connection=connection, name=f"{app.config['JOB_QUEUE']}-{socket.gethostname()}-{os.getpid()}")
     with app.app_context():
         return worker.work(burst=burst, logging_level="INFO")

@@ -335,3 +335,60 @@ def test_the_job_list_shows_only_my_jobs_unless_an_admin_asks_for_all(app, as_us
     page = client.get("/jobs/").get_data(as_text=True)
     assert "Xuất danh sách người dùng (XLSX)</a>" in page and "Người Khác" not in page
     assert "Người Khác" in client.get("/jobs/?all=1").get_data(as_text=True)
+
+
+def test_purge_removes_old_ended_jobs_and_their_files_only(app, runner, test_kinds):
+    owner = make_user(role=Role.ORGANIZER)
+    old = finish(services.start_job(owner, "test.flaky", {}))
+    recent = finish(services.start_job(owner, "test.flaky", {}))
+    running = Job(kind="test.flaky", params={}, status=JobStatus.RUNNING, created_by_id=owner.id)
+    db.session.add(running)
+    old.finished_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    old_file, recent_file = services.result_path(old), services.result_path(recent)
+    result = runner.invoke(args=["purge-jobs", "--days", "7"])
+    assert result.exit_code == 0 and "Đã xóa 1 tác vụ cũ." in result.output
+    db.session.expire_all()
+    assert sorted(job.id for job in db.session.scalars(select(Job))) == sorted([recent.id, running.id])
+    assert not old_file.exists() and recent_file.exists()
+
+
+def test_with_redis_a_job_waits_for_the_worker_command_which_runs_it(make_app, tmp_path):
+    """The RQ path in one process: start queues it, `flask worker --burst` runs it."""
+    import os
+    import secrets as _secrets
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+    redis = Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        redis.ping()
+    except RedisError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis at {url} is unreachable under CI: {error}", pytrace=False)
+        pytest.skip(f"Redis at {url} is unreachable: {error}")
+    queue_name = f"courses-test-{_secrets.token_hex(4)}"
+    app = make_app(JOB_RESULTS_DIR=str(tmp_path / "r"), REDIS_URL=url, JOB_QUEUE=queue_name)
+    try:
+        with app.app_context():
+            job = services.start_job(make_user(role=Role.ADMIN), "users.export_xlsx", {})
+            runner.wait_for_threads()
+            db.session.expire_all()
+            assert db.session.get(Job, job.id).status == JobStatus.QUEUED  # no thread took it
+            result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+            assert result.exit_code == 0, result.output
+            assert f"Worker on queue '{queue_name}'" in result.output
+            db.session.expire_all()
+            job = db.session.get(Job, job.id)
+            assert job.status == JobStatus.FINISHED, job.error_message
+            assert services.result_path(job).stat().st_size > 0
+    finally:
+        for key in redis.scan_iter(match=f"*{queue_name}*"):
+            redis.delete(key)
+        for registry_key in ("rq:queues", "rq:workers"):
+            stale = [m for m in redis.smembers(registry_key) if queue_name.encode() in m]
+            if stale:
+                redis.srem(registry_key, *stale)
+        redis.close()

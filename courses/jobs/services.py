@@ -138,3 +138,26 @@ def status_of(job: Job) -> dict:
         "finished": job.status == JobStatus.FINISHED,
         "result_filename": job.result_filename,
     }
+
+
+def purge_jobs(older_than_days: int) -> int:
+    """Delete finished and failed jobs (rows and files) that ended more than N days ago,
+    and partial files left by interrupted jobs; returns how many jobs went."""
+    from datetime import timedelta
+
+    if older_than_days < 0:
+        raise DomainError(_l("Số ngày không được âm."))
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    old = list(db.session.scalars(
+        select(Job).where(Job.status.in_([JobStatus.FINISHED, JobStatus.FAILED]), Job.finished_at < cutoff)
+    ))
+    names = [job.result_stored_name for job in old]
+    for job in old:
+        db.session.delete(job)
+    db.session.commit()
+    for name in names:
+        storage.delete_result(name)
+    for partial in storage.results_dir().glob(".partial-*"):
+        if partial.stat().st_mtime < cutoff.timestamp():
+            partial.unlink(missing_ok=True)
+    return len(old)

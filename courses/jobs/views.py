@@ -130,6 +130,15 @@ def worker_command(burst: bool):
     run_worker(app, burst=burst)
 
 
+@bp.cli.command("purge-jobs")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(min=0),
+              help="Keep jobs that ended fewer days ago than this.")
+def purge_jobs_command(days: int):
+    """Delete ended jobs older than --days, with their result files."""
+    count = services.purge_jobs(days)
+    click.echo(f"Đã xóa {count} tác vụ cũ.")
+
+
 def _safe_redis_url(url: str) -> str:
     """The Redis URL without its password, for logs."""
     from urllib.parse import urlsplit

@@ -52,6 +52,8 @@ class Config:
     RATELIMIT_STORAGE_URI = ratelimit_storage_uri(os.environ)
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "courses")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory meanwhile, rather than fail every limited page.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed and successful log-in posts per client address (Flask-Limiter notation).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # Background jobs: RQ on this Redis when set, else a thread in the app process.

@@ -129,3 +129,12 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(make_app
     install_proxy_fix(app, 1)
     app.test_client().get("/_addr", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert seen == [("10.0.0.2", "http"), ("203.0.113.9", "https")]
+
+
+def test_with_redis_down_log_in_still_works_and_is_still_throttled_in_memory(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                   LOGIN_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    codes = [client.post("/auth/login", data={"email": "x@example.vn", "password": "sai"}).status_code
+             for _ in range(4)]
+    assert 500 not in codes and codes[-1] == 429, codes

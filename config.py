@@ -20,6 +20,15 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def ratelimit_storage_uri(environ) -> str:
+    """Where rate limits are counted: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
+
+    With several app servers the counts must live in one place, so a REDIS_URL
+    given for the background jobs also holds the limits unless told otherwise.
+    """
+    return (environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://").strip()
+
+
 class Config:
     """Settings shared by every environment, with safe development defaults."""
 
@@ -42,7 +51,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     CHECKIN_CODE_MINUTES = _env_int("CHECKIN_CODE_MINUTES", 3)
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = ratelimit_storage_uri(os.environ)
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "courses")
     RATELIMIT_HEADERS_ENABLED = True
     SET_PASSWORD_LINK_DAYS = _env_int("SET_PASSWORD_LINK_DAYS", 14)
     # Redis down: count in memory meanwhile rather than refuse every log-in.
@@ -52,12 +62,23 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute; 300 per hour")
     LOGIN_FAILURES_PER_EMAIL = os.environ.get("LOGIN_FAILURES_PER_EMAIL", "5 per 15 minutes")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Background jobs: RQ on this Redis when set, else a thread in the app process.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "courses")
+    JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR", str(BASE_DIR / "instance" / "job-results"))
+    JOB_TIMEOUT_SECONDS = _env_int("JOB_TIMEOUT_SECONDS", 3600)
+    # A queued or running job whose row has not moved for this long is offered a retry.
+    JOB_STALE_SECONDS = _env_int("JOB_STALE_SECONDS", 900)
+    # Trusted reverse proxies in front of the app (nginx, a load balancer): their
+    # X-Forwarded-For/-Proto are believed, so limits count the client, not the proxy.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     TESTING = False
     DEBUG = False
 
     @classmethod
     def init_app(cls, app) -> None:
         """Last checks and environment reads made when an app is created."""
+        install_proxy_fix(app, app.config.get("PROXY_COUNT", 0))
 
 
 class DevelopmentConfig(Config):
@@ -76,6 +97,10 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = normalize_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
+    # Tests never share the developer's Redis by accident: jobs run in threads unless a test says so.
+    REDIS_URL = ""
+    RATELIMIT_STORAGE_URI = "memory://"
+    PROXY_COUNT = 0
 
 
 class ProductionConfig(Config):
@@ -88,6 +113,7 @@ class ProductionConfig(Config):
     @classmethod
     def init_app(cls, app) -> None:
         """Refuse to start without SECRET_KEY and DATABASE_URL from the environment."""
+        super().init_app(app)
         # Read at app creation, not import, so a stale or default value never slips through.
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
@@ -100,6 +126,14 @@ class ProductionConfig(Config):
             )
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(os.environ["DATABASE_URL"])
+
+
+def install_proxy_fix(app, count: int) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host from count trusted proxies in front of app."""
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 CONFIGS = {

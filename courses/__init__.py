@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from courses.security.views import bp as security_bp
     from courses.dashboard.views import bp as dashboard_bp
     from courses.i18n.views import bp as i18n_bp
+    from courses.jobs.views import bp as jobs_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(security_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -103,6 +103,13 @@ class Visibility(LabeledEnum):
     ORGANIZERS = "organizers"
 
 
+class JobStatus(LabeledEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
 _LABELS_BY_MEMBER = [  # pairs, not a dict: members of different enums compare equal
     (Role.ADMIN, _l("Quản trị")),
     (Role.ORGANIZER, _l("Cán bộ tổ chức lớp")),
@@ -145,6 +152,10 @@ _LABELS_BY_MEMBER = [  # pairs, not a dict: members of different enums compare e
     (Visibility.PUBLIC, _l("Công khai")),
     (Visibility.ENROLLED, _l("Học viên của lớp")),
     (Visibility.ORGANIZERS, _l("Chỉ ban tổ chức")),
+    (JobStatus.QUEUED, _l("Đang chờ")),
+    (JobStatus.RUNNING, _l("Đang chạy")),
+    (JobStatus.FINISHED, _l("Đã xong")),
+    (JobStatus.FAILED, _l("Bị lỗi")),
 ]
 
 LABELS = {(type(member), member.value): label for member, label in _LABELS_BY_MEMBER}

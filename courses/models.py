@@ -4,11 +4,12 @@ from courses.audit.models import AuditEvent
 from courses.auth.models import User
 from courses.certificates.models import Certificate, CertificateSettings, SerialCounter
 from courses.enrollment.models import CourseQuota, Enrollment
+from courses.jobs.models import Job
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
 
 __all__ = [
     "Attendance", "AuditEvent", "Certificate", "CertificateSettings", "CheckInCode", "Course",
-    "CourseQuota", "CourseSession", "Enrollment", "Material", "Organization", "SerialCounter",
+    "CourseQuota", "CourseSession", "Enrollment", "Job", "Material", "Organization", "SerialCounter",
     "Speaker", "Topic", "User",
 ]

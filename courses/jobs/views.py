@@ -1,0 +1,150 @@
+"""Job pages: my jobs, start one, its progress (HTML and JSON), its file, retry."""
+from __future__ import annotations
+
+import click
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from courses.exceptions import DomainError
+from courses.extensions import db
+from courses.jobs import services
+from courses.jobs.forms import RetryJobForm, StartJobForm
+from courses.jobs.models import Job
+from courses.jobs.registry import all_kinds, get_kind
+from courses.permissions import login_required, require
+
+# cli_group=None: the worker is `flask --app run worker`, not `flask --app run jobs worker`.
+bp = Blueprint("jobs", __name__, cli_group=None)
+
+
+def _job_for_viewer(job_id: int) -> Job:
+    job = db.get_or_404(Job, job_id)
+    require(services.can_view(current_user, job))
+    return job
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The user's recent jobs and the jobs they may start."""
+    everyone = request.args.get("all") == "1"
+    return render_template(
+        "jobs/index.html",
+        jobs=services.jobs_for(current_user, everyone=everyone),
+        kinds=services.kinds_for(current_user),
+        kind_labels={kind.name: kind.label for kind in all_kinds()},
+        everyone=everyone,
+        form=StartJobForm(),
+    )
+
+
+@bp.route("/new", methods=["POST"])
+@login_required
+def start():
+    """Start a job of the posted kind with the kind's own parameters."""
+    form = StartJobForm()
+    if not form.validate_on_submit():
+        flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."), "danger")
+        return redirect(url_for("jobs.index"))
+    try:
+        params = services.parse_params(form.kind.data, request.form)
+        job = services.start_job(current_user, form.kind.data, params)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("jobs.index"))
+    flash(_("Đã bắt đầu tác vụ. Trang này cho biết tiến độ; bạn có thể quay lại bất cứ lúc nào."), "info")
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/<int:job_id>")
+@login_required
+def show(job_id: int):
+    """A job's progress; the result to download once finished, the error and a retry if failed."""
+    job = _job_for_viewer(job_id)
+    return render_template(
+        "jobs/show.html",
+        job=job,
+        kind=get_kind(job.kind),
+        status=services.status_of(job),
+        has_file=services.result_path(job) is not None,
+        form=RetryJobForm(),
+    )
+
+
+@bp.route("/<int:job_id>/status")
+@login_required
+def status(job_id: int):
+    """A job's progress as JSON, for the progress bar's script."""
+    job = _job_for_viewer(job_id)
+    data = services.status_of(job)
+    if data["finished"]:
+        data["download_url"] = url_for("jobs.download", job_id=job.id)
+    return jsonify(data)
+
+
+@bp.route("/<int:job_id>/download")
+@login_required
+def download(job_id: int):
+    """The result file of a finished job (owner or staff allowed this kind)."""
+    job = _job_for_viewer(job_id)
+    path = services.result_path(job)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=job.result_content_type, as_attachment=True,
+                     download_name=job.result_filename, max_age=0)
+
+
+@bp.route("/<int:job_id>/retry", methods=["POST"])
+@login_required
+def retry(job_id: int):
+    """Run a failed job again."""
+    job = _job_for_viewer(job_id)
+    form = RetryJobForm()
+    if form.validate_on_submit():
+        try:
+            services.retry_job(current_user, job)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Đã chạy lại tác vụ."), "info")
+    else:
+        flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."), "danger")
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool):
+    """Run background jobs from Redis (REDIS_URL) until stopped."""
+    from courses.jobs.runner import run_worker
+    from courses.jobs.registry import discover
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "REDIS_URL is not set: without Redis, jobs run inside the app process and need no worker."
+        )
+    discover()
+    click.echo(f"Worker on queue {app.config['JOB_QUEUE']!r} at {_safe_redis_url(app.config['REDIS_URL'])}")
+    run_worker(app, burst=burst)
+
+
+@bp.cli.command("purge-jobs")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(min=0),
+              help="Keep jobs that ended fewer days ago than this.")
+def purge_jobs_command(days: int):
+    """Delete ended jobs older than --days, with their result files."""
+    count = services.purge_jobs(days)
+    click.echo(f"Đã xóa {count} tác vụ cũ.")
+
+
+def _safe_redis_url(url: str) -> str:
+    """The Redis URL without its password, for logs."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return parts._replace(netloc=netloc).geturl()
+    return url

@@ -42,6 +42,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # benchmarks/pages.py only: registers the database-free floor route /_benchmark/floor.
+    BENCHMARK = os.environ.get("BENCHMARK", "") == "1"
     TESTING = False
     DEBUG = False
 

@@ -5,7 +5,7 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from courses.enrollment.models import Enrollment
 from courses.enums import CourseStatus, EnrollmentStatus
@@ -62,8 +62,9 @@ def _course_statement():
         select(Course)
         .options(
             joinedload(Course.organizing_unit),
-            selectinload(Course.sessions).joinedload(CourseSession.topic),
-            selectinload(Course.sessions).joinedload(CourseSession.speaker),
+            # One round trip for the course and its timetable: a timetable is tens of rows.
+            joinedload(Course.sessions).joinedload(CourseSession.topic),
+            joinedload(Course.sessions).joinedload(CourseSession.speaker),
         )
         .where(Course.id == bindparam("course_id"))
     )
@@ -78,7 +79,7 @@ def _confirmed_count_statement():
 
 def course_with_timetable(course_id: int) -> Course | None:
     """A course with its sessions, topics and speakers loaded in a fixed number of queries."""
-    return db.session.scalar(_course_statement(), {"course_id": course_id})
+    return db.session.scalars(_course_statement(), {"course_id": course_id}).unique().one_or_none()
 
 
 def confirmed_count(course_id: int) -> int:

@@ -61,7 +61,7 @@ PAGES = [
 # Reported with --also-admin but not part of the target: 50 rows each with a role form make
 # it 2.7 times the floor's size, so its ratio measures template size more than data access.
 ADMIN_PAGES = [BenchPage("admin users", "/admin/users", ADMIN_EMAIL)]
-_ = (BUSY_PARTICIPANT_EMAIL, ORGANIZER_EMAIL)  # named in the examples above
+EXAMPLE_VIEWERS = (BUSY_PARTICIPANT_EMAIL, ORGANIZER_EMAIL)  # for the example lines above
 
 
 def prepare(database_url: str, participants: int, courses: int) -> dict:

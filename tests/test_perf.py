@@ -1,7 +1,6 @@
 """The large synthetic data set (seed-large) and the benchmark floor route."""
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from courses.attendance.models import Attendance

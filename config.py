@@ -72,6 +72,8 @@ class Config:
     # Trusted reverse proxies in front of the app (nginx, a load balancer): their
     # X-Forwarded-For/-Proto are believed, so limits count the client, not the proxy.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    # benchmarks/pages.py only: registers the database-free floor route /_benchmark/floor.
+    BENCHMARK = os.environ.get("BENCHMARK", "") == "1"
     TESTING = False
     DEBUG = False
 

@@ -42,3 +42,32 @@ def register(app: Flask) -> None:
                             ("participant@demo.local", "học viên")):
             click.echo(f"  {email:<24} {role}")
         db.session.remove()
+
+    @app.cli.command("seed-large")
+    @click.option("--participants", default=20_000, show_default=True, type=click.IntRange(1))
+    @click.option("--courses", "course_count", default=200, show_default=True, type=click.IntRange(3))
+    @click.option("--seed", default=7, show_default=True, help="Seed of the random generator.")
+    @click.option("--anchor-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Day the courses are placed around (default: today); fix it to reproduce a set.")
+    @click.option("--password", default="Matkhau@2022", show_default=True,
+                  help="Password of every synthetic account.")
+    def seed_large_command(participants: int, course_count: int, seed: int, anchor_date, password: str) -> None:
+        """Load a large deterministic synthetic data set for benchmarks (refuses to load twice)."""
+        import time
+
+        from courses.perf.data import AlreadyLoaded, seed_large
+
+        started = time.perf_counter()
+        try:
+            summary = seed_large(participants, course_count, seed=seed, password=password,
+                                 anchor=anchor_date.date() if anchor_date else None)
+        except AlreadyLoaded:
+            db.session.rollback()
+            raise click.ClickException(
+                "Dữ liệu thử tải đã có trong cơ sở dữ liệu này (đơn vị LG); không nạp lại. "
+                "Hãy dùng một cơ sở dữ liệu trống."
+            ) from None
+        elapsed = time.perf_counter() - started
+        click.echo("Đã nạp dữ liệu thử tải: " + ", ".join(f"{k}={v}" for k, v in summary.counts.items()))
+        click.echo(f"Thời gian: {elapsed:.1f} s")
+        db.session.remove()

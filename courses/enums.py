@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import enum
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
+
+_LABEL_CACHE: dict[tuple, str] = {}
 
 
 class LabeledEnum(str, enum.Enum):
@@ -12,7 +15,17 @@ class LabeledEnum(str, enum.Enum):
     @property
     def label(self) -> str:
         # Keyed by class as well: members of different enums share values ("cancelled").
-        return str(LABELS.get((type(self), self.value), self.value))
+        # Translations never change while the app runs: cache each label per request locale
+        # (g.locale, set by a before_request hook), so a long list does not pay for gettext
+        # on every row.
+        locale = g.get("locale") if has_request_context() else None
+        if locale is None:
+            return str(LABELS.get((type(self), self.value), self.value))
+        key = (type(self), self.value, locale)
+        text = _LABEL_CACHE.get(key)
+        if text is None:
+            text = _LABEL_CACHE[key] = str(LABELS.get((type(self), self.value), self.value))
+        return text
 
     @property
     def lazy_label(self):

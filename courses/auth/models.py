@@ -43,7 +43,11 @@ class User(UserMixin, db.Model):
 
     organization: Mapped[Optional["Organization"]] = relationship()
 
-    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # User lists are sorted by name (admin list, rosters): the index serves ORDER BY … LIMIT.
+        sa.Index("ix_users_full_name_id", "full_name", "id"),
+    )
 
     @property
     def is_active(self) -> bool:

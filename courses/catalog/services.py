@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from courses.enrollment.models import Enrollment
 from courses.enums import CourseStatus, EnrollmentStatus
@@ -15,26 +16,39 @@ from courses.scheduling.models import Course, CourseSession
 LISTED_STATUSES = (CourseStatus.PUBLISHED, CourseStatus.CLOSED, CourseStatus.FINISHED)
 
 
-def upcoming_courses(today: date, limit: int = 20) -> list[Course]:
-    """Published or closed courses that have not ended, soonest first."""
-    return list(db.session.scalars(
+# The listing statements are built once, on first use (their values are bound per call):
+# building a select() with its options costs about as much as running it on a warm database.
+@cache
+def _upcoming_statement():
+    return (
         select(Course)
         .options(joinedload(Course.organizing_unit))
-        .where(Course.status.in_((CourseStatus.PUBLISHED, CourseStatus.CLOSED)), Course.ends_on >= today)
+        .where(Course.status.in_((CourseStatus.PUBLISHED, CourseStatus.CLOSED)),
+               Course.ends_on >= bindparam("today"))
         .order_by(Course.starts_on, Course.id)
-        .limit(limit)
-    ))
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _recent_statement():
+    return (
+        select(Course)
+        .options(joinedload(Course.organizing_unit))
+        .where(Course.status.in_(LISTED_STATUSES), Course.ends_on < bindparam("today"))
+        .order_by(Course.starts_on.desc(), Course.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def upcoming_courses(today: date, limit: int = 20) -> list[Course]:
+    """Published or closed courses that have not ended, soonest first."""
+    return list(db.session.scalars(_upcoming_statement(), {"today": today, "limit": limit}))
 
 
 def recent_courses(today: date, limit: int = 10) -> list[Course]:
     """Courses already held, most recent first."""
-    return list(db.session.scalars(
-        select(Course)
-        .options(joinedload(Course.organizing_unit))
-        .where(Course.status.in_(LISTED_STATUSES), Course.ends_on < today)
-        .order_by(Course.starts_on.desc(), Course.id.desc())
-        .limit(limit)
-    ))
+    return list(db.session.scalars(_recent_statement(), {"today": today, "limit": limit}))
 
 
 def can_view_course(user, course: Course) -> bool:
@@ -47,26 +61,35 @@ def can_view_course(user, course: Course) -> bool:
     return False
 
 
-def course_with_timetable(course_id: int) -> Course | None:
-    """A course with its sessions, topics and speakers loaded in a fixed number of queries."""
-    return db.session.scalar(
+@cache
+def _course_statement():
+    return (
         select(Course)
         .options(
             joinedload(Course.organizing_unit),
-            selectinload(Course.sessions).joinedload(CourseSession.topic),
-            selectinload(Course.sessions).joinedload(CourseSession.speaker),
+            # One round trip for the course and its timetable: a timetable is tens of rows.
+            joinedload(Course.sessions).joinedload(CourseSession.topic),
+            joinedload(Course.sessions).joinedload(CourseSession.speaker),
         )
-        .where(Course.id == course_id)
+        .where(Course.id == bindparam("course_id"))
     )
+
+
+@cache
+def _confirmed_count_statement():
+    return select(func.count()).select_from(Enrollment).where(
+        Enrollment.course_id == bindparam("course_id"), Enrollment.status == EnrollmentStatus.CONFIRMED
+    )
+
+
+def course_with_timetable(course_id: int) -> Course | None:
+    """A course with its sessions, topics and speakers loaded in a fixed number of queries."""
+    return db.session.scalars(_course_statement(), {"course_id": course_id}).unique().one_or_none()
 
 
 def confirmed_count(course_id: int) -> int:
     """How many participants hold a confirmed seat."""
-    return db.session.scalar(
-        select(func.count()).select_from(Enrollment).where(
-            Enrollment.course_id == course_id, Enrollment.status == EnrollmentStatus.CONFIRMED
-        )
-    ) or 0
+    return db.session.scalar(_confirmed_count_statement(), {"course_id": course_id}) or 0
 
 
 def sessions_by_day(course: Course) -> list[tuple[date, list[CourseSession]]]:

@@ -1,0 +1,226 @@
+"""Pages benchmark: the main pages against a database-free floor page, in one server run.
+
+    .venv/bin/python benchmarks/pages.py [--database-url URL] [--seconds 3] [--rounds 3] [--also-admin]
+
+Serves the app with gunicorn (2 workers) on 127.0.0.1 at a random free port, on the
+large data set (an SQLite file under benchmarks/.data/, created with seed-large on first
+use; or PostgreSQL given by --database-url / BENCHMARK_DATABASE_URL, loaded when empty),
+with BENCHMARK=1 so the floor route /_benchmark/floor exists. A load generator in a
+separate process (benchmarks/loadgen.py) drives each page for a few seconds. Prints
+requests per second per page and the ratio to the floor (measured before and after the
+page in each of a few rounds; the median ratio is reported). The last line reads `pages worst=<page> ratio=<lowest ratio>`.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+from courses.perf.data import (  # noqa: E402
+    ADMIN_EMAIL,
+    BUSY_PARTICIPANT_EMAIL,
+    DEFAULT_PASSWORD,
+    ORGANIZER_EMAIL,
+)
+
+DEFAULT_SQLITE = PROJECT_DIR / "benchmarks" / ".data" / "large.sqlite3"
+FLOOR = "/_benchmark/floor"
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """A page to drive: name, URL (fields of LargeSetSummary in braces), who is logged in."""
+
+    name: str
+    url: str
+    email: str | None = None
+
+
+# The main pages. Adding one is one line, e.g. once they exist:
+#   BenchPage("roster", "/courses/{roster_course_id}/roster", ORGANIZER_EMAIL),
+#   BenchPage("dashboard", "/me", BUSY_PARTICIPANT_EMAIL),
+#   BenchPage("attendance summary", "/courses/{roster_course_id}/attendance", ORGANIZER_EMAIL),
+PAGES = [
+    BenchPage("catalogue", "/"),
+    BenchPage("course page", "/courses/{roster_course_id}"),
+]
+# Reported with --also-admin but not part of the target: 50 rows each with a role form make
+# it 2.7 times the floor's size, so its ratio measures template size more than data access.
+ADMIN_PAGES = [BenchPage("admin users", "/admin/users", ADMIN_EMAIL)]
+EXAMPLE_VIEWERS = (BUSY_PARTICIPANT_EMAIL, ORGANIZER_EMAIL)  # for the example lines above
+
+
+def prepare(database_url: str, participants: int, courses: int) -> dict:
+    """Migrate and load the large set when missing; return its handles."""
+    from dataclasses import asdict
+
+    from flask_migrate import upgrade
+
+    from config import DevelopmentConfig
+    from courses import create_app
+    from courses.extensions import db
+    from courses.perf.data import is_loaded, large_set_handles, seed_large
+
+    app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=database_url, DEBUG=False)
+    with app.app_context():
+        upgrade()
+        if not is_loaded():
+            started = time.perf_counter()
+            summary = seed_large(participants, courses)
+            print(f"seed-large: {summary.counts} in {time.perf_counter() - started:.1f} s", flush=True)
+        handles = asdict(large_set_handles())
+        db.session.remove()
+        db.engine.dispose()
+    return handles
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, APP_CONFIG="production", SECRET_KEY=secrets.token_urlsafe(48),
+               DATABASE_URL=database_url, BENCHMARK="1")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "run:app"],
+        cwd=PROJECT_DIR, env=env, start_new_session=True,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited before serving")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", FLOOR)
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def log_in(port: int, email: str, password: str) -> str:
+    """Log in through the form (with its CSRF token); return the Cookie header value."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/auth/login")
+    response = connection.getresponse()
+    body = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+    from urllib.parse import urlencode
+
+    form = urlencode({"csrf_token": token, "email": email, "password": password})
+    connection.request("POST", "/auth/login", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"log-in as {email} failed ({response.status})")
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def drive(port: int, path: str, seconds: float, connections: int, cookie: str | None) -> dict:
+    command = [sys.executable, str(Path(__file__).with_name("loadgen.py")), "--port", str(port),
+               "--path", path, "--seconds", str(seconds), "--connections", str(connections)]
+    if cookie:
+        command += ["--cookie", cookie]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result = json.loads(output)
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCHMARK_DATABASE_URL")
+                        or f"sqlite:///{DEFAULT_SQLITE}")
+    parser.add_argument("--participants", type=int, default=20_000)
+    parser.add_argument("--courses", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per page and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=4, help="concurrent client connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--also-admin", action="store_true",
+                        help="also drive the admin user list (reported, not counted in worst=)")
+    args = parser.parse_args()
+    pages = PAGES + (ADMIN_PAGES if args.also_admin else [])
+
+    from config import normalize_database_url
+
+    database_url = normalize_database_url(args.database_url)
+    if database_url.startswith("sqlite:///"):
+        Path(database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    handles = prepare(database_url, args.participants, args.courses)
+    port = free_port()
+    server = start_server(database_url, port, args.workers)
+    try:
+        cookies = {page.email: log_in(port, page.email, DEFAULT_PASSWORD)
+                   for page in pages if page.email}
+        floors, rates = [], {page.name: [] for page in pages}
+        ratios_by_round = {page.name: [] for page in pages}
+        sizes = {}
+        # Rounds of floor, page, floor, page, …, floor: each page is compared with the floors
+        # measured just before and after it, so a busy neighbour on a shared machine skews
+        # both alike; the median over rounds is reported.
+        for _ in range(args.rounds):
+            floor_before = drive(port, FLOOR, args.seconds, args.connections, None)
+            floors.append(floor_before["rps"])
+            sizes["floor"] = floor_before["bytes"]
+            for page in pages:
+                result = drive(port, page.url.format(**handles), args.seconds, args.connections,
+                               cookies.get(page.email))
+                if result["errors"]:
+                    raise SystemExit(f"{page.name}: {result['errors']} failed requests")
+                floor_after = drive(port, FLOOR, args.seconds, args.connections, None)
+                floors.append(floor_after["rps"])
+                rates[page.name].append(result["rps"])
+                sizes[page.name] = result["bytes"]
+                ratios_by_round[page.name].append(
+                    result["rps"] / ((floor_before["rps"] + floor_after["rps"]) / 2))
+                floor_before = floor_after
+    finally:
+        stop_server(server)
+
+    print(f"database: {database_url.split('://')[0]}; gunicorn workers: {args.workers}; "
+          f"connections: {args.connections}; {args.rounds} rounds of {args.seconds:g} s per page")
+    print(f"{'page':<22}{'req/s':>9}{'ratio':>8}{'bytes':>9}")
+    print(f"{'floor':<22}{median(floors):>9.1f}{1:>8.2f}{sizes['floor']:>9}")
+    ratios = {}
+    for name in rates:
+        ratios[name] = median(ratios_by_round[name])
+        print(f"{name:<22}{median(rates[name]):>9.1f}{ratios[name]:>8.2f}{sizes[name]:>9}")
+    counted = {page.name: ratios[page.name] for page in PAGES}
+    worst = min(counted, key=counted.get)
+    print(f"pages worst={worst.replace(' ', '_')} ratio={counted[worst]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Performance tooling: the large synthetic data set and the benchmark floor route."""

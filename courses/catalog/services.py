@@ -5,7 +5,7 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from courses.enrollment.models import Enrollment
 from courses.enums import CourseStatus, EnrollmentStatus

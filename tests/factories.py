@@ -193,3 +193,27 @@ def make_audit_event(actor=None, action: str = "course.update", obj=None, **valu
     event = record(actor, action, obj, **values)
     db.session.commit()
     return event
+
+
+def make_job(user, kind: str = "users.export_xlsx", **values):
+    """A queued background job owned by user (not dispatched)."""
+    from courses.jobs.models import Job
+
+    job = Job(kind=kind, params=values.pop("params", {}), created_by_id=user.id, **values)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def make_check_in_code(session: CourseSession, code: str = "ABC123", minutes: int = 30, created_by=None):
+    """An open check-in code of session, valid for minutes."""
+    from datetime import datetime, timedelta, timezone
+
+    from courses.attendance.models import CheckInCode
+
+    item = CheckInCode(session_id=session.id, code=code,
+                       expires_at=datetime.now(timezone.utc) + timedelta(minutes=minutes),
+                       created_by_id=created_by.id if created_by else None)
+    db.session.add(item)
+    db.session.commit()
+    return item

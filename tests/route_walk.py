@@ -54,6 +54,9 @@ class World:
     material: Any
     certificate: Any
     audit_event: Any
+    quota: Any = None
+    check_in_code: Any = None
+    job: Any = None
 
     def user(self, role: str):
         """The user acting as role (None for anonymous)."""
@@ -80,10 +83,18 @@ def build_world() -> World:
     other_enrollment = factories.make_enrollment(other_participant, other_course, EnrollmentStatus.CONFIRMED)
     attendance = factories.make_attendance(enrollment, session, recorded_by=organizer)
     material = factories.make_material(course, visibility=Visibility.ENROLLED)
+    from courses.certificates.services import new_verification_code
+
+    # A code as the service makes them (upper case): /verify looks codes up that way.
     certificate = factories.make_certificate(enrollment, issued_by=admin)
+    certificate.verification_code = new_verification_code()
+    db.session.commit()
     audit_event = factories.make_audit_event(organizer, "course.update", course,
                                              before={"title": "Cũ"}, after={"title": "Mới"})
-    return World(admin=admin, organizer=organizer, participant=participant,
+    quota = factories.make_quota(course, organization, seats=5)
+    check_in_code = factories.make_check_in_code(session, created_by=organizer)
+    job = factories.make_job(participant)
+    return World(quota=quota, check_in_code=check_in_code, job=job, admin=admin, organizer=organizer, participant=participant,
                  other_participant=other_participant, organization=organization, course=course,
                  other_course=other_course, topic=topic, speaker=speaker, session=session,
                  enrollment=enrollment, other_enrollment=other_enrollment, attendance=attendance,
@@ -108,7 +119,18 @@ ARG_BUILDERS: dict[str, Callable[[World], Any]] = {
     "verification_code": lambda w: w.certificate.verification_code,
     "serial": lambda w: w.certificate.serial,
     "filename": lambda w: "css/app.css",
+    "quota_id": lambda w: w.quota.id,
+    "job_id": lambda w: w.job.id,
+    "token": lambda w: _set_password_token(w.participant),
+    "fmt": lambda w: "xlsx",
+    "action": lambda w: "close",
 }
+
+
+def _set_password_token(user) -> str:
+    from courses.enrollment.tokens import make_token
+
+    return make_token(user)
 
 
 class MissingBuilder(LookupError):

@@ -68,6 +68,9 @@ OWN = access(LOGIN, ALLOW, DENY, ALLOW, ALLOW)       # the participant's own obj
 ENROLLED = OWN                                        # pages of a course the participant attends
 STAFF = access(LOGIN, DENY, DENY, ALLOW, ALLOW)       # organizers and admins
 ADMIN = access(LOGIN, DENY, DENY, DENY, ALLOW)
+# Unit coordinators only (their own unit's nominations); none of the world's users is one,
+# and neither organizers nor admins act for a unit.
+COORDINATOR = access(LOGIN, DENY, DENY, DENY, DENY)
 
 # THE table: every endpoint of url_map must have an entry (endpoints merged later get
 # theirs when they land; the test names any endpoint that has none).
@@ -89,7 +92,111 @@ MATRIX: dict[str, Case] = {
     "audit.export": ADMIN,
     # Operations
     "security.healthz": PUBLIC,
+    # Catalogue (public pages; personal calendar)
+    "catalog.catalogue": PUBLIC,
+    "catalog.course_calendar": PUBLIC,
+    "catalog.programme": PUBLIC,
+    "catalog.speaker_photo": PUBLIC.but(anonymous=DENY, participant=DENY, other_participant=DENY,
+                                        organizer=DENY, admin=DENY,
+                                        note="the world's speaker has no photo: 404 for all"),
+    "catalog.material": OWN,  # an enrolled-only material: its course's participants and staff
+    "catalog.my_calendar": LOGGED_IN,
+    "catalog.calendar_feed": PUBLIC.but(args=lambda w: {"token": _feed_token(w.participant)},
+                                        note="the secret token stands for the log-in"),
+    # Language
+    "i18n.set_language": PUBLIC.but(data={"language": "en", "next": "/"}),
+    # Organizer dashboard
+    "dashboard.index": STAFF,
+    # Scheduling (organizer pages)
+    "scheduling.courses": STAFF,
+    "scheduling.create_course": STAFF,
+    "scheduling.course": STAFF,
+    "scheduling.edit_course": STAFF,
+    "scheduling.change_status": STAFF.but(args={"action": "close"}),
+    "scheduling.cancel_course": STAFF,
+    "scheduling.clone_course": STAFF,
+    "scheduling.add_session": STAFF,
+    "scheduling.edit_session": STAFF,
+    "scheduling.delete_session": STAFF,
+    "scheduling.add_material": STAFF,
+    "scheduling.edit_material": STAFF,
+    "scheduling.delete_material": STAFF,
+    "scheduling.topics": STAFF,
+    "scheduling.edit_topic": STAFF,
+    "scheduling.speakers": STAFF,
+    "scheduling.create_speaker": STAFF,
+    "scheduling.speaker": STAFF,
+    "scheduling.edit_speaker": STAFF,
+    # Enrollment: a participant's own registration and page
+    "enrollment.register": LOGGED_IN,
+    "enrollment.cancel": LOGGED_IN.but(data={"reason": "Bận công tác"}),
+    "enrollment.dashboard": LOGGED_IN,
+    "enrollment.set_password": PUBLIC,  # the token in the link stands for the log-in
+    # Enrollment: organizer pages
+    "enrollment.courses": STAFF,
+    "enrollment.roster": STAFF,
+    "enrollment.add": STAFF,
+    "enrollment.change_status": STAFF,
+    "enrollment.approve": STAFF,
+    "enrollment.quotas": STAFF,
+    "enrollment.import_template": STAFF,
+    "enrollment.import_upload": STAFF,
+    "enrollment.import_confirm": STAFF,
+    "enrollment.export_xlsx": STAFF,
+    "enrollment.export_csv": STAFF,
+    "enrollment.sign_in_sheet": STAFF,
+    # Enrollment: unit coordinators
+    "enrollment.unit": COORDINATOR,
+    "enrollment.unit_course": COORDINATOR,
+    "enrollment.nominate": COORDINATOR,
+    "enrollment.substitute": COORDINATOR,
+    # Attendance: organizer pages
+    "attendance.index": STAFF,
+    "attendance.course": STAFF,
+    "attendance.completion_rule": STAFF,
+    "attendance.roll_call": STAFF,
+    "attendance.mark": STAFF,
+    "attendance.all_present": STAFF,
+    "attendance.check_in_screen": STAFF,
+    "attendance.new_code": STAFF,
+    "attendance.close_check_in": STAFF,
+    "attendance.check_in_status": STAFF,
+    "attendance.check_in_qr": STAFF.but(args=lambda w: {"code": w.check_in_code.code}),
+    # Attendance: participants
+    "attendance.participant": OWN,
+    "attendance.check_in_form": LOGGED_IN,
+    "attendance.check_in": LOGGED_IN,
+    # Certificates
+    "certificates.course": STAFF,
+    "certificates.issue_all": STAFF,
+    "certificates.issue_one": STAFF,
+    "certificates.course_pdf": STAFF,
+    "certificates.register": STAFF,
+    "certificates.register_export": STAFF,
+    "certificates.report": STAFF,
+    "certificates.revoke": ADMIN,
+    "certificates.reissue": ADMIN,
+    "certificates.settings": ADMIN,
+    "certificates.sample": ADMIN,
+    "certificates.download": OWN,
+    "certificates.mine": LOGGED_IN,
+    "certificates.verify_form": PUBLIC,
+    "certificates.verify": PUBLIC,
+    # Background jobs: the participant's own job of an admin-only kind
+    "jobs.index": LOGGED_IN,
+    "jobs.start": LOGGED_IN,
+    "jobs.show": OWN.but(organizer=DENY, note="the job's kind is admin-only: organizers may not see it"),
+    "jobs.status": OWN.but(organizer=DENY, note="the job's kind is admin-only"),
+    "jobs.download": OWN.but(participant=DENY, organizer=DENY, admin=DENY,
+                             note="the world's job is queued, so it has no file yet: 404 for all"),
+    "jobs.retry": OWN.but(organizer=DENY, note="the job's kind is admin-only"),
 }
+
+
+def _feed_token(user) -> str:
+    from courses.catalog.views import feed_token
+
+    return feed_token(user)
 
 
 def entry_for(endpoint: str, method: str) -> Case | None:

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from config import TestingConfig
 from courses import create_app
 from courses.extensions import db
+from courses.jobs.runner import wait_for_threads
 from courses.permissions import access_rule_for
 from tests.conftest import migrate_to_head
 from tests.fuzzing import base_form_fields, discover_forms, form_data, spreadsheet_files
@@ -120,8 +121,12 @@ def fuzz_endpoint(client, endpoint, method, path, fields, user, fuzz_settings=FU
     @given(data=form_data(fields))
     def submit(data):
         log_in(client, user)
+        # Jobs an earlier example started run in threads of this process: let them finish, so the
+        # only writes between the two snapshots are this request's.
+        wait_for_threads()
         before = snapshot()
         response = client.open(path, method=method, data=data, content_type="multipart/form-data")
+        wait_for_threads()
         status = response.status_code
         assert status < 500, f"{method} {path} ({endpoint}) answered {status} for {data!r}"
         refused = (status not in (301, 302, 303) and status not in success) or "danger" in flashed_categories(client)

@@ -69,6 +69,7 @@ def _sniff_ooxml(data: bytes) -> FileType | None:
                 return None
             content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
+        # A damaged or unreadable archive is simply not a type we accept: the upload is refused.
         return None
     for file_type, folder, marker in _OOXML:
         if marker in content_types and any(name.startswith(folder) for name in names):

@@ -1,6 +1,8 @@
 """The base form every form extends, and shared field helpers."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
@@ -60,8 +62,15 @@ class WTFormsTranslations:
         return self.gettext(singular if n == 1 else plural)
 
 
+TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "SearchField", "URLField", "TelField"}
+
+# C0 control characters other than tab, line feed and carriage return, and DEL. Nobody types
+# them; PostgreSQL refuses NUL in text outright, and the others corrupt exports and PDFs.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class BaseForm(FlaskForm):
-    """A CSRF-protected form; strips surrounding white space from every text input."""
+    """A CSRF-protected form; refuses control characters and strips white space around text."""
 
     class Meta:
         def get_translations(self, form):
@@ -69,7 +78,10 @@ class BaseForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
-            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "SearchField"}:
+            name = unbound_field.field_class.__name__
+            if name in TEXT_FIELDS or name == "PasswordField":
+                filters.append(refuse_control_characters)
+            if name in TEXT_FIELDS:  # a password keeps its spaces
                 filters.append(strip_text)
             return unbound_field.bind(form=form, filters=filters, **options)
 
@@ -80,6 +92,13 @@ class BaseForm(FlaskForm):
             field.errors = list(field.errors) + [error.message]
         else:
             self.form_errors.append(error.message)
+
+
+def refuse_control_characters(value):
+    """A field filter: a ValueError here becomes the field's error message, and the form is invalid."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValueError(str(_l("Nội dung chứa ký tự điều khiển không hợp lệ; vui lòng nhập lại.")))
+    return value
 
 
 def strip_text(value):

@@ -1,7 +1,8 @@
-"""Request limits: bodies larger than MAX_CONTENT_LENGTH are refused before they are read."""
+"""Request limits: oversized bodies and NUL characters in the address are refused up front."""
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 
 
 def refuse_oversized_body():
@@ -16,7 +17,25 @@ def refuse_oversized_body():
         abort(413)
 
 
+def refuse_nul_in_address():
+    """before_request hook: 400 when the path or the query string holds a NUL character.
+
+    Views pass path parts and search terms to the database; PostgreSQL refuses NUL in text
+    with an error, so one hand-made address would otherwise end in a 500. Form bodies are
+    checked field by field by BaseForm, with a message beside the field.
+    """
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        from courses.errors import render_error
+
+        return render_error(400, str(_l("Địa chỉ chứa ký tự không hợp lệ. Vui lòng kiểm tra lại đường dẫn.")))
+    return None
+
+
 def init_app(app: Flask) -> None:
-    """Install the body limit first among the request hooks of app."""
+    """Install the limits first among the request hooks of app."""
     # Before CSRF protection and access checks, which would read the form.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_body)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, refuse_nul_in_address)
+    hooks.insert(0, refuse_oversized_body)

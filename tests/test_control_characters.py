@@ -1,0 +1,52 @@
+"""Control characters nobody types (NUL above all: PostgreSQL refuses it in text) get a message.
+
+A form field holding one is invalid with a message beside it and nothing is stored; an
+address holding a NUL is refused with a 400 page before any view queries the database.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from courses.enums import Role
+from courses.extensions import db
+from courses.scheduling.models import Speaker
+from tests.factories import make_course, make_user
+
+FORM_MESSAGE = "Nội dung chứa ký tự điều khiển không hợp lệ"
+ADDRESS_MESSAGE = "Địa chỉ chứa ký tự không hợp lệ"
+
+
+def speaker_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Speaker))
+
+
+def test_a_nul_in_a_form_field_is_refused_beside_the_field_and_nothing_is_stored(as_user):
+    organizer = as_user(make_user(role=Role.ORGANIZER))
+    response = organizer.post("/organize/speakers/new", data={"full_name": "Trần\x00Văn", "title": "Giảng viên"})
+    assert response.status_code == 200
+    assert FORM_MESSAGE in response.get_data(as_text=True)
+    assert speaker_count() == 0
+
+
+def test_other_control_characters_are_refused_but_line_breaks_and_tabs_are_kept(as_user):
+    organizer = as_user(make_user(role=Role.ORGANIZER))
+    refused = organizer.post("/organize/speakers/new", data={"full_name": "Trần Văn\x1b[31m", "title": "x"})
+    assert FORM_MESSAGE in refused.get_data(as_text=True) and speaker_count() == 0
+    accepted = organizer.post("/organize/speakers/new", data={
+        "full_name": "Trần Văn Bình", "title": "Giảng viên", "bio": "Dòng một\r\n\tDòng hai"})
+    assert accepted.status_code == 302
+    assert db.session.scalars(select(Speaker.bio)).one() == "Dòng một\r\n\tDòng hai"
+
+
+def test_a_nul_in_a_search_term_gets_a_400_page_with_a_message(client):
+    make_course(title="Lớp bồi dưỡng nghiệp vụ")
+    response = client.get("/courses?q=b%E1%BB%93i%00")
+    assert response.status_code == 400
+    assert ADDRESS_MESSAGE in response.get_data(as_text=True)
+    assert client.get("/courses?q=b%E1%BB%93i").status_code == 200
+
+
+def test_a_nul_in_a_path_part_gets_a_400_page_with_a_message(client):
+    response = client.get("/verify/ABCD%00EFGH")
+    assert response.status_code == 400
+    assert ADDRESS_MESSAGE in response.get_data(as_text=True)

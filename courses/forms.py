@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
+
+from courses.exceptions import DomainError
+from courses.extensions import db
 
 
 # WTForms ships no Vietnamese catalogue: its built-in messages, in our words.
@@ -84,6 +88,23 @@ class BaseForm(FlaskForm):
             if name in TEXT_FIELDS:  # a password keeps its spaces
                 filters.append(strip_text)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def call_service(self, action: Callable[[], Any]) -> bool:
+        """Validate the posted form, then run action (a service call); True when both succeed.
+
+        The service's return value is kept in `self.result`. A DomainError is rolled back
+        before it is shown beside its field, so nothing the service changed before refusing
+        can be flushed while the page is drawn again with the user's input.
+        """
+        if not self.validate_on_submit():
+            return False
+        try:
+            self.result = action()
+        except DomainError as error:
+            db.session.rollback()
+            self.add_domain_error(error)
+            return False
+        return True
 
     def add_domain_error(self, error) -> None:
         """Show a service's DomainError beside its field, or above the form."""

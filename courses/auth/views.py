@@ -122,12 +122,8 @@ def register():
 def change_password():
     """Change one's own password."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã đổi mật khẩu."), "success")
-            return redirect(url_for("catalog.index"))
+    if form.call_service(lambda: services.change_password(
+            current_user, form.current_password.data, form.new_password.data)):
+        flash(_("Đã đổi mật khẩu."), "success")
+        return redirect(url_for("catalog.index"))
     return render_template("auth/change_password.html", form=form)

@@ -219,15 +219,11 @@ def add(course_id: int):
     """Add an existing account to the roster by hand."""
     course = _course_or_404(course_id)
     form = AddParticipantForm()
-    if form.validate_on_submit():
-        try:
-            enrollment = services.add_by_hand(current_user, course.id, form.email.data)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã thêm %(name)s (%(status)s).", name=enrollment.user.full_name,
-                    status=enrollment.status.label), "success")
-            return redirect(url_for("enrollment.roster", course_id=course.id))
+    if form.call_service(lambda: services.add_by_hand(current_user, course.id, form.email.data)):
+        enrollment = form.result
+        flash(_("Đã thêm %(name)s (%(status)s).", name=enrollment.user.full_name,
+                status=enrollment.status.label), "success")
+        return redirect(url_for("enrollment.roster", course_id=course.id))
     return _roster_page(course, add_form=form), 400
 
 
@@ -287,14 +283,10 @@ def quotas(course_id: int):
     form.organization_id.choices = [(0, _("— Chọn đảng bộ cơ sở —"))] + [(o.id, o.name) for o in grassroots]
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.set_quota(current_user, course.id, form.organization_id.data, form.seats.data)
-            except DomainError as error:
-                form.add_domain_error(error)
-            else:
-                flash(_("Đã lưu chỉ tiêu."), "success")
-                return redirect(url_for("enrollment.quotas", course_id=course.id))
+        if form.call_service(lambda: services.set_quota(
+                current_user, course.id, form.organization_id.data, form.seats.data)):
+            flash(_("Đã lưu chỉ tiêu."), "success")
+            return redirect(url_for("enrollment.quotas", course_id=course.id))
         status = 400
     allocated = db.session.scalar(select(func.coalesce(func.sum(CourseQuota.seats), 0))
                                   .where(CourseQuota.course_id == course.id)) or 0

@@ -104,14 +104,10 @@ def create_course():
     form = _course_form()
     if request.method == "GET":
         form.capacity.data = form.capacity.data or 100
-    if form.validate_on_submit():
-        try:
-            course = services.create_course(current_user, _course_data(form))
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã tạo lớp «%(title)s» (bản nháp). Hãy thêm thời khóa biểu.", title=course.title), "success")
-            return redirect(url_for("scheduling.course", course_id=course.id))
+    if form.call_service(lambda: services.create_course(current_user, _course_data(form))):
+        course = form.result
+        flash(_("Đã tạo lớp «%(title)s» (bản nháp). Hãy thêm thời khóa biểu.", title=course.title), "success")
+        return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/course_form.html", form=form, course=None)
 
 
@@ -140,15 +136,9 @@ def edit_course(course_id: int):
     """The course editor for an existing course."""
     course = _load_course(course_id)
     form = _course_form(course)
-    if form.validate_on_submit():
-        try:
-            services.update_course(current_user, course, _course_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã lưu thông tin lớp."), "success")
-            return redirect(url_for("scheduling.course", course_id=course.id))
+    if form.call_service(lambda: services.update_course(current_user, course, _course_data(form))):
+        flash(_("Đã lưu thông tin lớp."), "success")
+        return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/course_form.html", form=form, course=course)
 
 
@@ -199,16 +189,11 @@ def clone_course(course_id: int):
         form.starts_on.data = next_year
         form.title.data = source.title
         form.code.data = f"{source.code}-{next_year.year}"
-    if form.validate_on_submit():
-        try:
-            course = services.clone_course(current_user, source, form.code.data, form.starts_on.data,
-                                           title=form.title.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã sao chép thành lớp %(code)s (bản nháp).", code=course.code), "success")
-            return redirect(url_for("scheduling.course", course_id=course.id))
+    if form.call_service(lambda: services.clone_course(
+            current_user, source, form.code.data, form.starts_on.data, title=form.title.data)):
+        course = form.result
+        flash(_("Đã sao chép thành lớp %(code)s (bản nháp).", code=course.code), "success")
+        return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/clone.html", form=form, course=source)
 
 
@@ -258,17 +243,11 @@ def add_session(course_id: int):
     """Add a slot to the timetable."""
     course = _load_course(course_id)
     form = _session_form(course)
-    if form.validate_on_submit():
-        try:
-            services.add_session(current_user, course, _session_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã thêm buổi học vào thời khóa biểu."), "success")
-            if request.form.get("another"):
-                return redirect(url_for("scheduling.add_session", course_id=course.id))
-            return redirect(url_for("scheduling.course", course_id=course.id))
+    if form.call_service(lambda: services.add_session(current_user, course, _session_data(form))):
+        flash(_("Đã thêm buổi học vào thời khóa biểu."), "success")
+        if request.form.get("another"):
+            return redirect(url_for("scheduling.add_session", course_id=course.id))
+        return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/session_form.html", form=form, course=course, item=None)
 
 
@@ -279,14 +258,9 @@ def edit_session(session_id: int):
     item = db.get_or_404(CourseSession, session_id)
     course = _load_course(item.course_id)
     form = _session_form(course, item)
-    if form.validate_on_submit():
-        try:
-            services.update_session(current_user, item, _session_data(form))
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã lưu buổi học."), "success")
-            return redirect(url_for("scheduling.course", course_id=course.id))
+    if form.call_service(lambda: services.update_session(current_user, item, _session_data(form))):
+        flash(_("Đã lưu buổi học."), "success")
+        return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/session_form.html", form=form, course=course, item=item)
 
 
@@ -321,21 +295,19 @@ def add_material(course_id: int):
     course = _load_course(course_id)
     form = MaterialForm()
     form.session_id.choices = _session_choices(course)
-    if form.validate_on_submit():
+
+    def add():
         visibility = Visibility(form.visibility.data)
-        try:
-            if form.kind.data == "file":
-                upload = form.file.data
-                services.upload_material(current_user, course, upload.stream, upload.filename, form.title.data,
-                                         visibility, form.description.data or "", form.session_id.data)
-            else:
-                services.add_link(current_user, course, form.url.data, form.title.data, visibility,
-                                  form.description.data or "", form.session_id.data)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã thêm tài liệu."), "success")
-            return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
+        if form.kind.data == "file":
+            upload = form.file.data
+            return services.upload_material(current_user, course, upload.stream, upload.filename, form.title.data,
+                                            visibility, form.description.data or "", form.session_id.data)
+        return services.add_link(current_user, course, form.url.data, form.title.data, visibility,
+                                 form.description.data or "", form.session_id.data)
+
+    if form.call_service(add):
+        flash(_("Đã thêm tài liệu."), "success")
+        return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
     return render_template("scheduling/material_form.html", form=form, course=course, material=None)
 
 
@@ -350,15 +322,11 @@ def edit_material(material_id: int):
     if request.method == "GET":
         form.visibility.data = material.visibility.value
         form.session_id.data = material.session_id or 0
-    if form.validate_on_submit():
-        try:
-            services.update_material(current_user, material, form.title.data, Visibility(form.visibility.data),
-                                     form.description.data or "", form.session_id.data)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã lưu tài liệu."), "success")
-            return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
+    if form.call_service(lambda: services.update_material(
+            current_user, material, form.title.data, Visibility(form.visibility.data),
+            form.description.data or "", form.session_id.data)):
+        flash(_("Đã lưu tài liệu."), "success")
+        return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
     return render_template("scheduling/material_form.html", form=form, course=course, material=material)
 
 
@@ -381,15 +349,11 @@ def delete_material(material_id: int):
 def topics():
     """The topic catalogue, with a form to add one."""
     form = TopicForm()
-    if form.validate_on_submit():
-        try:
-            services.save_topic(current_user, None, form.code.data, form.name.data, form.description.data or "",
-                                form.default_duration_minutes.data)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã thêm chuyên đề «%(name)s».", name=form.name.data), "success")
-            return redirect(url_for("scheduling.topics"))
+    if form.call_service(lambda: services.save_topic(
+            current_user, None, form.code.data, form.name.data, form.description.data or "",
+            form.default_duration_minutes.data)):
+        flash(_("Đã thêm chuyên đề «%(name)s».", name=form.name.data), "success")
+        return redirect(url_for("scheduling.topics"))
     items = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
     return render_template("scheduling/topics.html", topics=items, form=form)
 
@@ -400,16 +364,11 @@ def edit_topic(topic_id: int):
     """Change a topic."""
     topic = db.get_or_404(Topic, topic_id)
     form = TopicForm(obj=topic)
-    if form.validate_on_submit():
-        try:
-            services.save_topic(current_user, topic, form.code.data, form.name.data, form.description.data or "",
-                                form.default_duration_minutes.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã lưu chuyên đề."), "success")
-            return redirect(url_for("scheduling.topics"))
+    if form.call_service(lambda: services.save_topic(
+            current_user, topic, form.code.data, form.name.data, form.description.data or "",
+            form.default_duration_minutes.data)):
+        flash(_("Đã lưu chuyên đề."), "success")
+        return redirect(url_for("scheduling.topics"))
     return render_template("scheduling/topic_form.html", form=form, topic=topic)
 
 
@@ -437,14 +396,10 @@ def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
 def create_speaker():
     """Add a speaker."""
     form = SpeakerForm()
-    if form.validate_on_submit():
-        try:
-            speaker = _save_speaker(form, None)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã thêm báo cáo viên %(name)s.", name=speaker.full_name), "success")
-            return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
+    if form.call_service(lambda: _save_speaker(form, None)):
+        speaker = form.result
+        flash(_("Đã thêm báo cáo viên %(name)s.", name=speaker.full_name), "success")
+        return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
     return render_template("scheduling/speaker_form.html", form=form, speaker=None)
 
 
@@ -463,13 +418,7 @@ def edit_speaker(speaker_id: int):
     """Change a speaker."""
     speaker = db.get_or_404(Speaker, speaker_id)
     form = SpeakerForm(obj=speaker)
-    if form.validate_on_submit():
-        try:
-            _save_speaker(form, speaker)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            flash(_("Đã lưu báo cáo viên."), "success")
-            return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
+    if form.call_service(lambda: _save_speaker(form, speaker)):
+        flash(_("Đã lưu báo cáo viên."), "success")
+        return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
     return render_template("scheduling/speaker_form.html", form=form, speaker=speaker)

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from courses.exceptions import DomainError
@@ -66,8 +67,6 @@ class WTFormsTranslations:
         return self.gettext(singular if n == 1 else plural)
 
 
-TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "SearchField", "URLField", "TelField"}
-
 # C0 control characters other than tab, line feed and carriage return, and DEL. Nobody types
 # them; PostgreSQL refuses NUL in text outright, and the others corrupt exports and PDFs.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -82,11 +81,10 @@ class BaseForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
-            name = unbound_field.field_class.__name__
-            if name in TEXT_FIELDS or name == "PasswordField":
+            if issubclass(unbound_field.field_class, StringField):  # text, email, hidden, password…
                 filters.append(refuse_control_characters)
-            if name in TEXT_FIELDS:  # a password keeps its spaces
-                filters.append(strip_text)
+                if not issubclass(unbound_field.field_class, PasswordField):  # a password keeps its spaces
+                    filters.append(strip_text)
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def call_service(self, action: Callable[[], Any]) -> bool:

@@ -50,3 +50,25 @@ def test_a_nul_in_a_path_part_gets_a_400_page_with_a_message(client):
     response = client.get("/verify/ABCD%00EFGH")
     assert response.status_code == 400
     assert ADDRESS_MESSAGE in response.get_data(as_text=True)
+
+
+def test_a_line_break_in_a_return_address_is_not_followed(as_user):
+    from courses.enums import EnrollmentStatus
+    from tests.factories import make_enrollment
+
+    course = make_course()
+    enrollment = make_enrollment(make_user(), course, status=EnrollmentStatus.PENDING)
+    organizer = as_user(make_user(role=Role.ORGANIZER))
+    response = organizer.post(
+        f"/enrollment/courses/{course.id}/enrollments/{enrollment.id}/status",
+        data={"status": "confirmed", "back": "/enrollment/\r\nSet-Cookie: stolen=1"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/enrollment/courses/{course.id}/roster")
+    assert "stolen" not in response.headers.get("Set-Cookie", "")
+
+
+def test_a_language_switch_with_a_control_character_in_its_return_address_goes_home(client):
+    response = client.post("/language", data={"lang": "en", "next": "/courses\r\nX-Evil: 1"})
+    assert response.status_code in (302, 303)
+    assert "X-Evil" not in response.headers and response.headers["Location"].endswith("/")

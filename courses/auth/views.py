@@ -21,7 +21,8 @@ bp = Blueprint("auth", __name__)
 
 def safe_next_url(target: str | None) -> str | None:
     """target if it is a path on this site, else None (never an off-site redirect)."""
-    if not target:
+    # A control character would end up in the Location header, which refuses line breaks.
+    if not target or any(ord(char) < 32 or char == "\x7f" for char in target):
         return None
     target = target.replace("\\", "/")
     parts = urlsplit(target)

@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 
 from courses.attendance.models import Attendance
 from courses.auth.models import User
+from courses.auth.views import safe_next_url
 from courses.certificates.models import Certificate
 from courses.enrollment import exports, importer, services, tokens
 from courses.enrollment.forms import (ActionForm, AddParticipantForm, ImportConfirmForm, ImportUploadForm,
@@ -249,7 +250,7 @@ def change_status(course_id: int, enrollment_id: int):
 
 
 def _safe_back(target: str | None) -> bool:
-    return bool(target) and target.startswith("/enrollment/") and not target.startswith("//")
+    return safe_next_url(target) is not None and target.startswith("/enrollment/")
 
 
 @bp.route("/courses/<int:course_id>/approve", methods=["POST"])

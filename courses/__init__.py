@@ -82,6 +82,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
+    from courses.routing import DatabaseIntegerConverter
+
+    app.url_map.converters["int"] = DatabaseIntegerConverter  # before any rule is added
     from courses.admin.views import bp as admin_bp
     from courses.audit.views import bp as audit_bp
     from courses.auth.views import bp as auth_bp

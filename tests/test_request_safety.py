@@ -114,3 +114,31 @@ def test_get_requests_change_nothing_in_the_database(app, client, world, route):
     assert response.status_code < 500, f"GET {path} ({endpoint}) answered {response.status_code}"
     after = snapshot()
     assert before == after, f"GET {path} ({endpoint}) changed {describe_difference(before, after)}"
+
+
+# Every query-string name a view reads, with values no form would send.
+QUERY_NAMES = ("page", "topic", "unit", "org", "session_id", "year", "month", "status", "role", "q", "code",
+               "next", "all", "preprinted", "user", "object_type", "date_from", "date_to")
+HOSTILE_VALUES = ("9" * 30, "-" + "9" * 30, "2147483648", "0", "-1", "1e9", "x" * 3000, "%")
+
+
+def test_hostile_query_strings_never_end_in_a_server_error(app, client, world):
+    """Each GET page, as an admin, with every query name set to huge, negative or junk values."""
+    log_in(client, world.admin)
+    failures = []
+    for endpoint, method, rule in GET_ROUTES:
+        path, _data = _path_and_data(app, world, endpoint, method, rule)
+        base = path.split("?", 1)[0]
+        for value in HOSTILE_VALUES:
+            response = client.get(base, query_string={name: value for name in QUERY_NAMES})
+            if response.status_code >= 500:
+                failures.append(f"GET {base} ({endpoint}) with every argument = {value[:12]}…: "
+                                f"{response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_an_id_beyond_what_the_database_holds_is_a_404_page(client):
+    for path in ("/courses/2147483648", "/courses/" + "9" * 30, "/speakers/" + "9" * 30 + "/photo"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Không tìm thấy trang" in response.get_data(as_text=True)

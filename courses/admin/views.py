@@ -14,6 +14,7 @@ from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.permissions import admin_required
+from courses.routing import page_arg
 
 bp = Blueprint("admin", __name__)
 
@@ -32,7 +33,7 @@ def users():
         statement = statement.where(or_(User.email.like(like), User.full_name.ilike(f"%{query}%")))
     if role in {r.value for r in Role}:
         statement = statement.where(User.role == Role(role))
-    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "admin/users.html", page=page, query=query, role=role, form=RoleForm(), roles=Role
     )

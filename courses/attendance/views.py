@@ -12,6 +12,7 @@ from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.enrollment.models import Enrollment
 from courses.permissions import is_staff, login_required, require, staff_required
+from courses.routing import page_arg
 
 bp = Blueprint("attendance", __name__)
 
@@ -39,7 +40,7 @@ def index():
     page = db.paginate(
         select(Course).where(Course.status.not_in([CourseStatus.DRAFT, CourseStatus.CANCELLED]))
         .order_by(Course.starts_on.desc(), Course.id.desc()),
-        per_page=30, error_out=False,
+        page=page_arg(), per_page=30, error_out=False,
     )
     return render_template("attendance/index.html", page=page)
 

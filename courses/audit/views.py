@@ -14,6 +14,7 @@ from courses.exports import safe_cell
 from courses.extensions import db
 from courses.formatting import local_datetime
 from courses.permissions import admin_required
+from courses.routing import page_arg
 
 bp = Blueprint("audit", __name__)
 
@@ -53,7 +54,7 @@ def _filter_args() -> dict:
 def index():
     """Audit events, newest first, filterable by user, object type, action and dates."""
     form = _filter_form()
-    page = db.paginate(_filtered_statement(form), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(_filtered_statement(form), page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("audit/index.html", form=form, page=page, filters=_filter_args())
 
 

@@ -19,6 +19,7 @@ from courses.scheduling import services as scheduling
 from courses.scheduling.calendar import build_calendar
 from courses.scheduling.models import Course, Material, Speaker, Topic
 from courses.scheduling.pdf import render_programme
+from courses.routing import id_arg, page_arg
 
 bp = Blueprint("catalog", __name__)
 
@@ -44,12 +45,12 @@ def catalogue():
     """Published courses, upcoming first; search by title, filter by topic, unit and month; paginated."""
     today = datetime.now(LOCAL_TZ).date()
     query = (request.args.get("q") or "").strip()[:200]
-    topic_id = request.args.get("topic", type=int)
-    unit_id = request.args.get("unit", type=int)
+    topic_id = id_arg("topic")
+    unit_id = id_arg("unit")
     month_text = request.args.get("month") or ""
     month = services.parse_month(month_text)
     statement = services.catalogue_statement(today, query, topic_id, unit_id, month)
-    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
     topics = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
     units = db.session.scalars(
         select(Organization).where(Organization.id.in_(select(Course.organizing_unit_id)))

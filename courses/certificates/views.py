@@ -20,6 +20,7 @@ from courses.exceptions import DomainError
 from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
+from courses.routing import int_arg
 
 bp = Blueprint("certificates", __name__, cli_group="certificates")
 
@@ -173,7 +174,7 @@ def course_pdf(course_id: int):
 @staff_required
 def register():
     """The issuance register (sổ cấp giấy chứng nhận)."""
-    year = request.args.get("year", type=int)
+    year = int_arg("year", 1, 9999)
     rows = services.register_rows(year=year)
     years = sorted({c.serial_year for c in services.register_rows()}, reverse=True)
     return render_template("certificates/register.html", rows=rows, year=year, years=years,
@@ -185,7 +186,7 @@ def register():
 def register_export(fmt: str):
     if fmt not in ("pdf", "xlsx"):
         abort(404)
-    year = request.args.get("year", type=int)
+    year = int_arg("year", 1, 9999)
     tables = services.register_tables(services.register_rows(year=year))
     name = f"so-cap-giay-chung-nhan{'-' + str(year) if year else ''}"
     settings = services.get_settings()

@@ -31,6 +31,7 @@ from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.permissions import login_required, public, role_required, staff_required
 from courses.scheduling.models import Course, CourseSession, Material
+from courses.routing import id_arg, page_arg
 
 bp = Blueprint("enrollment", __name__, cli_group="enrollment")
 
@@ -192,10 +193,10 @@ def courses():
 
 def _roster_page(course: Course, add_form=None, status_form=None):
     status = request.args.get("status") or ""
-    org = request.args.get("org", type=int)
+    org = id_arg("org")
     query = (request.args.get("q") or "").strip()
     page = db.paginate(services.roster_statement(course.id, status=status, organization_id=org, query=query),
-                       per_page=PER_PAGE, error_out=False)
+                       page=page_arg(), per_page=PER_PAGE, error_out=False)
     grassroots = db.session.scalars(select(Organization).where(Organization.kind == OrganizationKind.GRASSROOTS)
                                     .order_by(Organization.sort_order, Organization.name)).all()
     return render_template(
@@ -406,7 +407,7 @@ def export_csv(course_id: int):
 def sign_in_sheet(course_id: int):
     """The printable sign-in sheet of the course, or of one session (?session_id=)."""
     course = _course_or_404(course_id)
-    session_id = request.args.get("session_id", type=int)
+    session_id = id_arg("session_id")
     try:
         data = services.sign_in_sheet_pdf(course, session_id)
     except DomainError:

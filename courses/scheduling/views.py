@@ -29,6 +29,7 @@ from courses.scheduling.forms import (
     TopicForm,
 )
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
+from courses.routing import page_arg
 
 bp = Blueprint("scheduling", __name__)
 
@@ -92,7 +93,7 @@ def courses():
         statement = statement.where(Course.status == CourseStatus(status))
     if query:
         statement = statement.where(Course.title.ilike(f"%{query}%") | Course.code.ilike(f"%{query}%"))
-    page = db.paginate(statement, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("scheduling/courses.html", page=page, status=status, query=query,
                            statuses=CourseStatus)
 

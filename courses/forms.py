@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from courses.exceptions import DomainError
@@ -81,6 +81,8 @@ class BaseForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
+            if issubclass(unbound_field.field_class, IntegerField):
+                filters.append(refuse_oversized_integer)
             if issubclass(unbound_field.field_class, StringField):  # text, email, hidden, password…
                 filters.append(refuse_control_characters)
                 if not issubclass(unbound_field.field_class, PasswordField):  # a password keeps its spaces
@@ -117,6 +119,15 @@ def refuse_control_characters(value):
     """A field filter: a ValueError here becomes the field's error message, and the form is invalid."""
     if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
         raise ValueError(str(_l("Nội dung chứa ký tự điều khiển không hợp lệ; vui lòng nhập lại.")))
+    return value
+
+
+def refuse_oversized_integer(value):
+    """A field filter: a number beyond a database INTEGER column is invalid, with a message."""
+    from courses.routing import MAX_ID
+
+    if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+        raise ValueError(str(_l("Số quá lớn.")))
     return value
 
 

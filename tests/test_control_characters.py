@@ -72,3 +72,18 @@ def test_a_language_switch_with_a_control_character_in_its_return_address_goes_h
     response = client.post("/language", data={"lang": "en", "next": "/courses\r\nX-Evil: 1"})
     assert response.status_code in (302, 303)
     assert "X-Evil" not in response.headers and response.headers["Location"].endswith("/")
+
+
+def test_a_number_beyond_what_the_database_holds_gets_a_message(as_user):
+    from courses.scheduling.models import Topic
+
+    organizer = as_user(make_user(role=Role.ORGANIZER))
+    response = organizer.post("/organize/courses/new", data={
+        "code": "BDNV-X", "title": "Lớp thử", "starts_on": "2030-01-01", "ends_on": "2030-01-01",
+        "capacity": "9" * 20, "completion_rule": "all_topics"})
+    assert response.status_code == 200
+    assert "Số quá lớn." in response.get_data(as_text=True)
+    response = organizer.post("/organize/topics", data={
+        "code": "X1", "name": "Chuyên đề thử", "default_duration_minutes": "-" + "9" * 20})
+    assert "Số quá lớn." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Topic)) == 0

@@ -46,13 +46,15 @@ class CourseForm(BaseForm):
     registration_closes_at = DateTimeLocalField(_l("Hạn đăng ký"), format="%Y-%m-%dT%H:%M",
                                                 validators=[Optional()])
     capacity = IntegerField(_l("Số chỗ"), validators=[
-        InputRequired(_l("Vui lòng nhập số chỗ.")), NumberRange(min=1, message=_l("Số chỗ phải ít nhất là 1."))])
+        InputRequired(_l("Vui lòng nhập số chỗ.")), NumberRange(min=1, message=_l("Số chỗ phải ít nhất là 1.")),
+        NumberRange(max=100_000, message=_l("Số chỗ tối đa là 100.000."))])
     target_positions = SelectMultipleField(_l("Đối tượng (để trống: tất cả)"), choices=PartyPosition.choices(),
                                            validators=[Optional()])
     requires_approval = BooleanField(_l("Ban tổ chức duyệt từng đăng ký"))
     completion_rule = SelectField(_l("Điều kiện hoàn thành"), choices=CompletionRule.choices())
     completion_min_topics = IntegerField(_l("Số chuyên đề tối thiểu"), validators=[
-        Optional(), NumberRange(min=1, message=_l("Số chuyên đề tối thiểu phải ít nhất là 1."))])
+        Optional(), NumberRange(min=1, message=_l("Số chuyên đề tối thiểu phải ít nhất là 1.")),
+        NumberRange(max=100, message=_l("Số chuyên đề tối thiểu không quá 100."))])
     submit = SubmitField(_l("Lưu"))
 
     def validate_ends_on(self, field):

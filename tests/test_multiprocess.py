@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LOGIN_LIMIT = 4
+THREADS_PER_SERVER = 8
 
 
 def redis_or_skip():
@@ -60,13 +61,15 @@ def free_port() -> int:
 class Browser:
     """A minimal HTTP client with its own cookie jar (also for Secure cookies over plain HTTP)."""
 
-    def __init__(self):
+    def __init__(self, client_address: str | None = None):
         self.cookies: dict[str, str] = {}
         self.opener = urllib.request.build_opener(NoRedirect)
+        # As nginx would send it: each participant from an address of their own.
+        self.headers = {"X-Forwarded-For": client_address} if client_address else {}
 
     def request(self, base: str, path: str, data: dict | None = None):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(base + path, data=body)
+        request = urllib.request.Request(base + path, data=body, headers=self.headers)
         if self.cookies:
             request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         try:
@@ -83,7 +86,7 @@ class Browser:
     def csrf_token(self, base: str, path: str) -> str:
         status, _, body = self.request(base, path)
         assert status == 200, (path, status)
-        return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1).decode()
+        return re.search(rb'name="csrf_token"[^>]*? value="([^"]+)"', body).group(1).decode()
 
     def log_in(self, base: str, email: str, password: str = "Matkhau123"):
         token = self.csrf_token(base, "/auth/login")
@@ -124,7 +127,11 @@ def cluster(database, tmp_path_factory):
         REDIS_URL=REDIS_URL, JOB_QUEUE=prefix, RATELIMIT_KEY_PREFIX=prefix,
         LOGIN_RATE_LIMIT=f"{LOGIN_LIMIT} per minute",
         JOB_RESULTS_DIR=str(shared / "job-results"), UPLOAD_DIR=str(shared / "uploads"),
-        HOST="127.0.0.1", WEB_CONCURRENCY="1", GUNICORN_THREADS="2", PYTHONUNBUFFERED="1",
+        # One process per server, several threads: requests of both servers overlap in the database.
+        HOST="127.0.0.1", WEB_CONCURRENCY="1", GUNICORN_THREADS=str(THREADS_PER_SERVER), PYTHONUNBUFFERED="1",
+        # As behind nginx: X-Forwarded-For names the client (the race test's participants each
+        # have an address of their own, so the log-in limit of one address does not stop them).
+        PROXY_COUNT="1",
     )
     env.pop("RATELIMIT_STORAGE_URI", None)  # REDIS_URL alone must move the limits to Redis
     processes, logs, bases = [], {}, []
@@ -236,10 +243,158 @@ def test_log_in_throttling_is_shared_by_both_servers(cluster, setup_app):
     assert any(not key.startswith(b"rq:") for key in redis.scan_iter(match=f"*{cluster['prefix']}*"))
 
 
-def test_registration_race_across_two_processes_never_exceeds_capacity(cluster):
-    """Fire registrations for one course at both servers at once: confirmed ≤ capacity.
 
-    To be written against the enrollment service (issue 4): 2 servers × 25 concurrent
-    registrations for a 10-seat course → exactly 10 confirmed, the rest waitlisted.
-    """
-    pytest.skip("enrollment service not merged yet")
+SEATS = 10
+PER_SERVER = 20
+CONFIRMED_MESSAGE = "Đăng ký thành công: đồng chí đã có chỗ trong lớp."
+WAITLISTED_MESSAGE = ("Lớp (hoặc chỉ tiêu của đơn vị) đã đủ chỗ: đồng chí ở danh sách chờ "
+                      "và sẽ được xác nhận tự động khi có chỗ.")
+
+
+def participants_with_one_password(count: int):
+    """count participants who log in with the factories' password (hashed once, not count times)."""
+    from werkzeug.security import generate_password_hash
+
+    from courses.extensions import db
+    from tests.factories import PASSWORD, make_users_fast
+
+    users = make_users_fast(count)
+    password_hash = generate_password_hash(PASSWORD)
+    for user in users:
+        user.password_hash = password_hash
+    db.session.commit()
+    return users
+
+
+def seats_left(page: bytes) -> str:
+    return re.search(r"Còn (\d+/\d+) chỗ", page.decode()).group(1)
+
+
+def test_registration_race_across_two_processes_never_exceeds_capacity(cluster, setup_app):
+    """2 × 20 participants, logged in on both servers, press «Đăng ký học» at the same moment
+    for a 10-seat course: exactly 10 get a seat, 30 are waitlisted, and everyone is told so."""
+    import threading
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from courses.enrollment.models import Enrollment
+    from courses.enums import EnrollmentStatus
+    from courses.extensions import db
+    from tests.factories import make_course
+
+    course = make_course(capacity=SEATS)
+    course_id = course.id
+    organizer = make_user(role=Role.ORGANIZER)
+    users = [(user.id, user.email) for user in participants_with_one_password(2 * PER_SERVER)]
+    servers = [cluster["a"], cluster["b"]]
+    # Participant n uses server n % 2 for everything: log-in, the course page, the POST.
+    browsers = [Browser(client_address=f"10.9.{n // 200}.{n % 200 + 1}") for n in range(len(users))]
+    course_path = f"/courses/{course_id}"
+
+    def prepare(n: int) -> str:
+        base = servers[n % 2]
+        status, _, _ = browsers[n].log_in(base, users[n][1])
+        assert status == 302, (users[n][1], status)
+        return browsers[n].csrf_token(base, course_path)  # the token of the register form
+
+    with ThreadPoolExecutor(max_workers=2 * THREADS_PER_SERVER) as pool:
+        tokens = list(pool.map(prepare, range(len(users))))
+
+    start = threading.Barrier(len(users))
+
+    def press_register(n: int):
+        base = servers[n % 2]
+        start.wait(timeout=60)
+        status, headers, _ = browsers[n].request(base, f"/enrollment/courses/{course_id}/register",
+                                                  {"csrf_token": tokens[n]})
+        return status, headers.get("Location", "")
+
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        answers = list(pool.map(press_register, range(len(users))))
+    # No 500, no refused token: every press is answered with the course page.
+    assert all(status == 302 and location.endswith(course_path) for status, location in answers), answers
+    for name in ("app-a", "app-b"):
+        served = cluster["logs"][name].read_text().count(f"POST /enrollment/courses/{course_id}/register 302")
+        assert served == PER_SERVER, (name, served)
+
+    # What each participant is told on the page they land on.
+    told = {}
+    for n, (user_id, _email) in enumerate(users):
+        status, _, page = browsers[n].request(servers[n % 2], course_path)
+        assert status == 200
+        text = page.decode()
+        told[user_id] = ("confirmed" if CONFIRMED_MESSAGE in text else
+                         "waitlisted" if WAITLISTED_MESSAGE in text else text)
+        assert seats_left(page) == f"0/{SEATS}"
+    outcome = Counter(v if v in ("confirmed", "waitlisted") else "other" for v in told.values())
+    assert outcome == {"confirmed": SEATS, "waitlisted": 2 * PER_SERVER - SEATS}, \
+        (outcome, [v[-2000:] for v in told.values() if v not in ("confirmed", "waitlisted")][:1])
+
+    # The database agrees with what they were told, user by user.
+    db.session.expire_all()
+    stored = dict(db.session.execute(
+        select(Enrollment.user_id, Enrollment.status).where(Enrollment.course_id == course_id)).all())
+    assert {user_id: status.value for user_id, status in stored.items()} == told
+    assert db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.course_id == course_id, Enrollment.status == EnrollmentStatus.CONFIRMED)) == SEATS
+
+    # The organizer's roster, on either server, shows the same counts.
+    staff = Browser(client_address="10.8.0.1")
+    assert staff.log_in(cluster["b"], organizer.email)[0] == 302
+    for base in servers:
+        status, _, roster = staff.request(base, f"/enrollment/courses/{course_id}/roster")
+        assert status == 200
+        counts = roster.decode().split('id="counts-by-status"', 1)[1].split("</ul>", 1)[0]
+        assert f"Đã xác nhận</a>: <strong>{SEATS}</strong>" in counts
+        assert f"Danh sách chờ</a>: <strong>{2 * PER_SERVER - SEATS}</strong>" in counts
+        status, _, page = staff.request(base, course_path)
+        assert seats_left(page) == f"0/{SEATS}"
+
+
+def test_certificates_printed_as_a_job_by_the_worker_and_downloaded_from_the_other_server(
+        cluster, setup_app, fast_password_hashing):
+    import json
+
+    from pypdf import PdfReader
+
+    from courses.certificates import services as certificates
+    from tests.factories import make_finished_course
+
+    course, _sessions, enrollments = make_finished_course(topics=1, participants=40)
+    issued = certificates.issue_all(None, certificates.load_course(course.id))
+    assert len(issued) == 40
+    organizer = make_user(role=Role.ORGANIZER)
+    browser = Browser(client_address="10.7.0.1")  # the throttling test used up 127.0.0.1's log-ins
+    assert browser.log_in(cluster["a"], organizer.email)[0] == 302
+    status, _, page = browser.request(cluster["a"], f"/certificates/courses/{course.id}")
+    assert status == 200 and "In tất cả như tác vụ nền".encode() in page
+    token = re.search(rb'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1).decode()
+    status, headers, _ = browser.request(cluster["a"], "/jobs/new", {
+        "kind": "certificates.print_course", "course_id": str(course.id), "csrf_token": token})
+    assert status == 302, headers
+    job_path = urllib.parse.urlsplit(headers["Location"]).path
+    job_id = int(job_path.rsplit("/", 1)[1])
+
+    deadline = time.monotonic() + 120
+    while True:
+        status, _, body = browser.request(cluster["b"], f"{job_path}/status")
+        assert status == 200
+        state = json.loads(body)
+        if state["status"] in ("finished", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert state["status"] == "finished", (state, cluster["logs"]["worker"].read_text()[-3000:])
+    assert (state["done"], state["total"], state["percent"]) == (40, 40, 100)
+    assert f"{cluster['prefix']}-job-{job_id}-try-1" in cluster["logs"]["worker"].read_text()
+
+    status, headers, data = browser.request(cluster["b"], f"{job_path}/download")
+    assert status == 200 and headers["Content-Type"] == "application/pdf"
+    assert len(PdfReader(io.BytesIO(data)).pages) == 40
+
+    # A participant, even one printed in the file, neither sees the job nor gets the file.
+    participant = Browser(client_address="10.7.0.2")
+    assert participant.log_in(cluster["b"], enrollments[0].user.email)[0] == 302
+    for path in (job_path, f"{job_path}/status", f"{job_path}/download"):
+        assert participant.request(cluster["a"], path)[0] == 403, path

@@ -13,6 +13,7 @@ from flask_login import current_user
 from courses.attendance import services as attendance
 from courses.certificates import reports, services
 from courses.certificates.forms import ReasonForm, RequiredReasonForm, SettingsForm, positions_text
+from courses.certificates.jobs import LARGE_BATCH
 from courses.certificates.models import Certificate
 from courses.certificates.pdf import CertificateWriter
 from courses.errors import render_error
@@ -65,7 +66,8 @@ def course(course_id: int):
     return render_template("certificates/course.html", course=course, completions=completions,
                            certificates=certificates, valid=valid, form=ReasonForm(),
                            status_text=services.status_text,
-                           due=sum(1 for c in completions if c.qualifies and c.enrollment.id not in valid))
+                           due=sum(1 for c in completions if c.qualifies and c.enrollment.id not in valid),
+                           large_batch=len(valid) >= LARGE_BATCH)
 
 
 @bp.route("/certificates/courses/<int:course_id>/issue", methods=["POST"])

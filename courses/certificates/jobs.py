@@ -1,0 +1,83 @@
+"""Job kind: every valid certificate of a course in one PDF, printed in the background.
+
+A course of 2,000 participants takes longer to draw than a request may last, so the
+certificates page offers this job; its page shows the pages drawn so far.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Mapping
+
+from flask import current_app, has_request_context
+from flask_babel import lazy_gettext as _l
+
+from courses.certificates import services
+from courses.certificates.pdf import CertificateWriter
+from courses.enums import Role
+from courses.exceptions import DomainError
+from courses.jobs.registry import ResultFile, job_kind
+from courses.jobs.storage import scratch_path
+
+KIND = "certificates.print_course"
+PDF = "application/pdf"
+# From this many certificates the page recommends the job over the direct download.
+LARGE_BATCH = 300
+
+
+def parse_print_params(form: Mapping[str, str]) -> dict:
+    """course_id (the certificates page) or course_code (the jobs page), and preprinted."""
+    raw_id = (form.get("course_id") or "").strip()
+    code = (form.get("course_code") or "").strip()
+    course = None
+    if raw_id:
+        if not raw_id.isdigit() or len(raw_id) > 12:
+            raise DomainError(_l("Lớp học không hợp lệ."), field="course_id")
+        course = services.load_course(int(raw_id))
+    elif code:
+        if len(code) > 50:
+            raise DomainError(_l("Mã lớp quá dài (tối đa 50 ký tự)."), field="course_code")
+        course = services.course_by_code(code)
+    else:
+        raise DomainError(_l("Vui lòng nhập mã lớp."), field="course_code")
+    if course is None:
+        raise DomainError(_l("Không tìm thấy lớp học."), field="course_code")
+    params = {"course_id": course.id, "preprinted": form.get("preprinted") in ("1", "y", "on", "true")}
+    # The job runs outside any request: keep the address the QR codes should point at.
+    if has_request_context():
+        params["base_url"] = services.public_base_url()
+    return params
+
+
+@job_kind(KIND, label=_l("In giấy chứng nhận của một lớp (PDF)"), roles=(Role.ORGANIZER, Role.ADMIN),
+          parse_params=parse_print_params, form_template="certificates/_print_job_form.html",
+          description=_l("Mọi giấy chứng nhận còn hiệu lực của lớp trong một tệp PDF, theo thứ tự danh sách; "
+                         "dùng cho lớp đông (hàng nghìn học viên)."))
+def print_course(job, report_progress) -> ResultFile:
+    """Draw the course's valid certificates page by page into a file in the results directory."""
+    params = job.params or {}
+    course = services.load_course(int(params.get("course_id") or 0))
+    if course is None:
+        raise DomainError(_l("Lớp học không còn tồn tại."))
+    items = list(services.course_print_data(course))
+    total = len(items)
+    report_progress(0, total)
+    base = (params.get("base_url") or "").rstrip("/")
+    if base and not current_app.config.get("PUBLIC_BASE_URL"):
+        items = [dataclasses.replace(item, verify_url=services.verify_url(item.verification_code, base))
+                 for item in items]
+    preprinted = bool(params.get("preprinted"))
+    layout = services.layout_for(services.get_settings())
+    path = scratch_path(".pdf")
+    try:
+        with path.open("wb") as out:
+            writer = CertificateWriter(out, layout, preprinted=preprinted,
+                                       title=f"Giấy chứng nhận — {course.code}")
+            for done, item in enumerate(items, start=1):
+                writer.add(item)
+                report_progress(done, total)
+            writer.close()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    suffix = "-phoi" if preprinted else ""
+    return ResultFile(filename=f"giay-chung-nhan-{course.code}{suffix}.pdf", content_type=PDF, path=path)

@@ -33,14 +33,16 @@ class Page:
         return self.url.format(**{f.name: getattr(handles, f.name) for f in fields(handles)})
 
 
-# The main pages. Adding one is one line, e.g. once the pages exist:
-#   Page("roster", "/courses/{roster_course_id}/roster", "organizer_id"),
-#   Page("dashboard", "/me", "busy_participant_id"),
-#   Page("attendance summary", "/courses/{roster_course_id}/attendance", "organizer_id"),
+# The main pages; adding one is one line. The attendance summary shows the certificate
+# course (participants × its 8 sessions): the roster course's timetable grows with the rows
+# here, which would make its grid rows².
 PAGES = [
     Page("catalogue", "/"),
     Page("course page", "/courses/{roster_course_id}"),
     Page("admin users", "/admin/users", "admin_id"),
+    Page("roster", "/enrollment/courses/{roster_course_id}/roster", "organizer_id"),
+    Page("dashboard", "/enrollment/me", "busy_participant_id"),
+    Page("attendance summary", "/attendance/courses/{certificate_course_id}", "organizer_id"),
 ]
 
 

@@ -2,17 +2,20 @@
 
 One canvas writes every page to the output file object, so a bulk print of a
 whole course is one pass. QR codes come from zxing-cpp and are drawn as one
-path of module runs per code.
+path of module runs per code. benchmarks/certificates.py measures the bulk print
+against a bare-canvas floor.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import BinaryIO, Iterable
 
 import zxingcpp
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -64,32 +67,34 @@ class CertificateData:
     specimen: bool = False
 
 
-def qr_matrix(text: str) -> tuple[int, bytes]:
-    """The QR module matrix of text: (size, one byte per module, 0 = dark)."""
-    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = barcode.to_image(scale=1, add_quiet_zones=False)
-    size = image.shape[1]
-    return size, bytes(image)
-
-
 _DARK_RUN = re.compile(b"\x00+")
+_NUMBERS = [str(number) for number in range(256)]
 
 
 def qr_path_operators(text: str, x: float, y: float, width: float) -> str:
     """PDF operators drawing the QR code of text: runs of dark modules as one filled path.
 
     Coordinates are in modules (a cm transform scales them), so each run is a few integers.
+    The image comes with its quiet zone: light modules around the symbol keep every run
+    within its row, so one regular-expression pass over the whole image finds them all
+    (a bulk print draws thousands of codes; this is most of a page's drawing time).
     """
-    size, data = qr_matrix(text)
-    module = width / size
-    parts = [f"q {module:.4f} 0 0 {module:.4f} {x:.2f} {y:.2f} cm"]
+    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = barcode.to_image(scale=1, add_quiet_zones=True)
+    data = bytes(image)
+    stride = image.shape[1]
+    first = data.index(0)  # the top left corner of the finder pattern: the quiet zone's width
+    quiet = first // stride
+    module = width / (stride - 2 * quiet)
+    top = stride - 1
+    numbers = _NUMBERS
+    parts = [f"q {module:.4f} 0 0 {module:.4f} {x - quiet * module:.2f} {y - quiet * module:.2f} cm"]
     append = parts.append
-    for row in range(size):
+    for run in _DARK_RUN.finditer(data, first):
+        start, end = run.span()
+        row, column = divmod(start, stride)
         # A hair taller than a module, so no seam shows between rows.
-        tail = f" {size - 1 - row} "
-        for run in _DARK_RUN.finditer(data, row * size, (row + 1) * size):
-            start = run.start() - row * size
-            append(f"{start}{tail}{run.end() - run.start()} 1.03 re")
+        append(f"{numbers[column]} {numbers[top - row]} {numbers[end - start]} 1.03 re")
     append("f Q")
     return "\n".join(parts)
 
@@ -101,8 +106,8 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, width: float) -> None
     canvas.restoreState()
 
 
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Split text into lines no wider than width."""
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
     lines, current = [], ""
     for word in text.split():
         candidate = f"{current} {word}".strip()
@@ -113,11 +118,28 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
             current = candidate
     if current:
         lines.append(current)
-    return lines
+    return tuple(lines)
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Split text into lines no wider than width.
+
+    Cached: in a bulk print the course line and most units repeat on every page.
+    """
+    return list(_wrapped(text, font, size, width))
+
+
+STATIC_FORM = "CertificateStatic"
 
 
 class CertificateWriter:
-    """Writes certificates, one page each, onto a canvas over a file object."""
+    """Writes certificates, one page each, onto a canvas over a file object.
+
+    What every page of a run shares (border, headings, title, signer, signature image)
+    is drawn once into form XObjects that each page shows: a bulk
+    print draws only the variable fields and the QR code per page, and the file holds
+    the shared part and the signature image once.
+    """
 
     def __init__(self, out: BinaryIO, layout: CertificateLayout, preprinted: bool = False,
                  title: str = "Giấy chứng nhận"):
@@ -127,13 +149,18 @@ class CertificateWriter:
         self.canvas = Canvas(out, pagesize=PAGE, pageCompression=1, invariant=1)
         self.canvas.setTitle(title)
         self.canvas.setAuthor(layout.issuing_unit_name)
+        self.canvas.setPageCallBack(self._compress_finished_page)
         self.count = 0
+        self._forms: set[str] = set()
 
     def add(self, cert: CertificateData) -> None:
         if self.preprinted:
             self._draw_variable_fields(cert)
         else:
             self._draw_full(cert)
+        if cert.specimen:
+            # Drawn on the page itself: reportlab gives form XObjects no transparency.
+            self._specimen()
         self.canvas.showPage()
         self.count += 1
 
@@ -144,8 +171,34 @@ class CertificateWriter:
             self.canvas.showPage()
         self.canvas.save()
 
+    def _compress_finished_page(self, _page_number: int) -> None:
+        """Keep a finished page only as its compressed content stream, the bytes the file gets.
+
+        reportlab holds every page's drawing operators as text until save(): about 6 KB a
+        certificate, 12 MB for 2,000. Compressed now instead of at save(), a page costs about
+        2.5 KB until then, so a bulk print's memory grows little with the number of pages.
+        """
+        page = self.canvas._doc.Pages.pages[-1]
+        stream = pdfdoc.PDFStream(content=pdfdoc.PDFZCompress.encode(page.stream))
+        # A Filter already present tells reportlab the content is encoded: it writes it as is.
+        stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
+        page.Contents = stream
+        page.stream = None
+
+    def _show_form(self, name: str, draw) -> None:
+        """Show the form name on this page, drawing it with draw() the first time."""
+        c = self.canvas
+        if name not in self._forms:
+            # beginForm keeps the page drawn so far aside and gives it back at endForm.
+            c.beginForm(name)
+            draw()
+            c.endForm()
+            self._forms.add(name)
+        c.doForm(name)
+
     # -- the whole certificate on plain paper ---------------------------------------------
-    def _draw_full(self, cert: CertificateData) -> None:
+    def _draw_static(self) -> None:
+        """Border, both headings, the title and the signature block: the same on every page."""
         c, f, layout = self.canvas, self.fonts, self.layout
         width, height = PAGE
         c.setStrokeColorRGB(*PARTY_RED)
@@ -161,10 +214,8 @@ class CertificateWriter:
         unit_lines = wrap(layout.issuing_unit_name.upper(), f.bold, 13, 110 * mm)
         for i, line in enumerate(unit_lines):
             c.drawCentredString(left_x, top - i * 16, line)
-        y = top - len(unit_lines) * 16
         c.setFont(f.regular, 13)
-        c.drawCentredString(left_x, y, "*")
-        c.drawCentredString(left_x, y - 18, cert.serial_text)
+        c.drawCentredString(left_x, top - len(unit_lines) * 16, "*")
 
         c.setFont(f.bold, 14)
         c.drawCentredString(right_x, top, "ĐẢNG CỘNG SẢN VIỆT NAM")
@@ -172,33 +223,11 @@ class CertificateWriter:
         c.setLineWidth(0.8)
         c.setStrokeColorRGB(0, 0, 0)
         c.line(right_x - half, top - 4, right_x + half, top - 4)
-        c.setFont(f.italic, 13)
-        c.drawCentredString(right_x, top - 24, cert.place_date)
 
-        center = width / 2
         c.setFillColorRGB(*PARTY_RED)
         c.setFont(f.bold, 30)
-        c.drawCentredString(center, height - 78 * mm, "GIẤY CHỨNG NHẬN")
+        c.drawCentredString(width / 2, height - 78 * mm, "GIẤY CHỨNG NHẬN")
         c.setFillColorRGB(0, 0, 0)
-        y = height - 94 * mm
-        c.setFont(f.regular, 15)
-        label = "Đồng chí: "
-        name_width = stringWidth(label, f.regular, 15) + stringWidth(cert.full_name, f.bold, 17)
-        start = center - name_width / 2
-        c.drawString(start, y, label)
-        c.setFont(f.bold, 17)
-        c.drawString(start + stringWidth(label, f.regular, 15), y, cert.full_name)
-        c.setFont(f.regular, 14)
-        y -= 22
-        if cert.position:
-            c.drawCentredString(center, y, f"Chức vụ: {cert.position}")
-            y -= 20
-        for line in wrap(f"Đơn vị: {cert.unit}", f.regular, 14, 200 * mm):
-            c.drawCentredString(center, y, line)
-            y -= 20
-        for line in wrap(cert.course_line, f.regular, 14, 200 * mm):
-            c.drawCentredString(center, y, line)
-            y -= 20
 
         sign_x = width - 80 * mm
         sign_top = 68 * mm
@@ -211,15 +240,46 @@ class CertificateWriter:
         c.setFont(f.bold, 14)
         c.drawCentredString(sign_x, 26 * mm, layout.signer_name)
 
+    def _draw_full(self, cert: CertificateData) -> None:
+        c, f = self.canvas, self.fonts
+        self._show_form(STATIC_FORM, self._draw_static)
+        width, height = PAGE
+        left_x, right_x = 80 * mm, width - 80 * mm
+        top = height - 30 * mm
+        unit_lines = len(wrap(self.layout.issuing_unit_name.upper(), f.bold, 13, 110 * mm))
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont(f.regular, 13)
+        c.drawCentredString(left_x, top - unit_lines * 16 - 18, cert.serial_text)
+        c.setFont(f.italic, 13)
+        c.drawCentredString(right_x, top - 24, cert.place_date)
+
+        center = width / 2
+        y = height - 94 * mm
+        c.setFont(f.regular, 15)
+        label = "Đồng chí: "
+        label_width = stringWidth(label, f.regular, 15)
+        start = center - (label_width + stringWidth(cert.full_name, f.bold, 17)) / 2
+        c.drawString(start, y, label)
+        c.setFont(f.bold, 17)
+        c.drawString(start + label_width, y, cert.full_name)
+        c.setFont(f.regular, 14)
+        y -= 22
+        if cert.position:
+            c.drawCentredString(center, y, f"Chức vụ: {cert.position}")
+            y -= 20
+        for line in wrap(f"Đơn vị: {cert.unit}", f.regular, 14, 200 * mm):
+            c.drawCentredString(center, y, line)
+            y -= 20
+        for line in wrap(cert.course_line, f.regular, 14, 200 * mm):
+            c.drawCentredString(center, y, line)
+            y -= 20
+
         qr_size = 30 * mm
         draw_qr(c, cert.verify_url, 24 * mm, 27 * mm, qr_size)
         c.setFont(f.regular, 9)
         c.drawString(24 * mm, 22 * mm, f"Mã xác thực: {cert.verification_code}")
         c.setFont(f.italic, 8)
         c.drawString(24 * mm, 18.5 * mm, cert.verify_url)
-
-        if cert.specimen:
-            self._specimen()
 
     def _specimen(self) -> None:
         c = self.canvas
@@ -262,8 +322,6 @@ class CertificateWriter:
         draw_qr(c, cert.verify_url, x, y - 25 * mm, 25 * mm)
         c.setFont(f.regular, 8)
         c.drawString(x, y - 29 * mm, cert.verification_code)
-        if cert.specimen:
-            self._specimen()
 
 
 def write_certificates(out: BinaryIO, layout: CertificateLayout, certificates: Iterable[CertificateData],

@@ -5,7 +5,7 @@ import base64
 import secrets
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from courses.attendance import services as attendance
 from courses.audit.services import record
 from courses.auth.models import User
 from courses.certificates.models import Certificate, CertificateSettings, SerialCounter
-from courses.certificates.pdf import CertificateData, CertificateLayout
+from courses.certificates.pdf import CertificateData, CertificateLayout, write_certificates
 from courses.db_types import utcnow
 from courses.enrollment.models import Enrollment
 from courses.exceptions import DomainError
@@ -427,6 +427,22 @@ def course_print_data(course: Course) -> Iterator[CertificateData]:
             course_line=course_line, place_date=dates[day], verify_url=f"{base}/verify/{code}",
             verification_code=code, specimen=course.is_demo,
         )
+
+
+def print_course(course: Course, out: BinaryIO, preprinted: bool = False, limit: int | None = None) -> int:
+    """Draw every valid certificate of the course onto out in roster order; returns the page count.
+
+    The bulk print of the course page, the command line and benchmarks/certificates.py
+    (which prints the first `limit`). Rows are read in one query of plain columns and each
+    certificate is drawn as it comes (see CertificateWriter for what a page keeps in memory).
+    """
+    from itertools import islice
+
+    items = course_print_data(course)
+    if limit is not None:
+        items = islice(items, limit)
+    return write_certificates(out, layout_for(get_settings()), items, preprinted=preprinted,
+                              title=f"Giấy chứng nhận — {course.code}")
 
 
 def load_course(course_id: int) -> Course | None:

@@ -168,8 +168,10 @@ def course_pdf(course_id: int):
     course = _course_or_404(course_id)
     preprinted = request.args.get("preprinted") == "1"
     suffix = "-phoi" if preprinted else ""
-    return _send_pdf_pages(services.course_print_data(course), f"giay-chung-nhan-{course.code}{suffix}.pdf",
-                           preprinted=preprinted, title=f"Giấy chứng nhận — {course.code}")
+    out = tempfile.TemporaryFile()  # on disk, not in memory: a course may have thousands
+    services.print_course(course, out, preprinted=preprinted)
+    out.seek(0)
+    return send_file(out, mimetype=PDF, as_attachment=False, download_name=f"giay-chung-nhan-{course.code}{suffix}.pdf")
 
 
 @bp.route("/certificates/register")
@@ -335,12 +337,7 @@ def print_command(course_code: str, out: str, preprinted: bool) -> None:
     if not current_app.config.get("PUBLIC_BASE_URL"):
         click.echo("Cảnh báo: chưa đặt PUBLIC_BASE_URL; mã QR sẽ trỏ tới http://localhost.", err=True)
     issued = services.issue_all(None, course)
-    settings = services.get_settings()
     with open(out, "wb") as handle:
-        writer = CertificateWriter(handle, services.layout_for(settings), preprinted=preprinted,
-                                   title=f"Giấy chứng nhận — {course.code}")
-        for item in services.course_print_data(course):
-            writer.add(item)
-        writer.close()
-    click.echo(f"Đã cấp {len(issued)} giấy chứng nhận mới; đã in {writer.count} giấy chứng nhận vào {out}.")
+        printed = services.print_course(course, handle, preprinted=preprinted)
+    click.echo(f"Đã cấp {len(issued)} giấy chứng nhận mới; đã in {printed} giấy chứng nhận vào {out}.")
     db.session.remove()

@@ -204,8 +204,17 @@ def _roster_page(course: Course, add_form=None, status_form=None):
         by_status=services.counts_by_status(course.id), by_org=services.counts_by_organization(course.id),
         grassroots=grassroots, statuses=EnrollmentStatus, add_form=add_form or AddParticipantForm(),
         status_form=status_form or StatusForm(), action_form=ActionForm(),
-        sessions=[s for s in course.sessions if s.kind == SessionKind.TOPIC],
+        sessions=_topic_sessions(course.id),
     )
+
+
+def _topic_sessions(course_id: int) -> list[CourseSession]:
+    """The course's topic sessions with their topics, in one query (a sign-in sheet link each)."""
+    return list(db.session.scalars(
+        select(CourseSession).options(joinedload(CourseSession.topic))
+        .where(CourseSession.course_id == course_id, CourseSession.kind == SessionKind.TOPIC)
+        .order_by(CourseSession.starts_at, CourseSession.id)
+    ))
 
 
 @bp.route("/courses/<int:course_id>/roster")

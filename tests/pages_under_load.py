@@ -41,6 +41,7 @@ PAGES = [
     Page("catalogue", "/"),
     Page("course page", "/courses/{roster_course_id}"),
     Page("admin users", "/admin/users", "admin_id"),
+    Page("certificate register", "/certificates/register", "organizer_id"),
 ]
 
 

@@ -10,8 +10,8 @@ from typing import Iterator
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from courses.attendance import services as attendance
@@ -177,15 +177,16 @@ def issue_all(actor: User | None, course: Course) -> list[Certificate]:
     When someone else issues for the same course at the same moment, their certificates
     win the unique index; this call then starts over and issues only what is still due.
     """
-    for attempt in range(2):
-        try:
-            return _issue_all_once(actor, course)
-        except IntegrityError:
-            db.session.rollback()
-            if attempt:
-                raise DomainError(_("Đang có người khác cấp giấy chứng nhận cho lớp này. "
-                                    "Vui lòng tải lại trang và thử lại.")) from None
-    raise AssertionError("unreachable")
+    try:
+        return _issue_all_once(actor, course)
+    except IntegrityError:
+        db.session.rollback()
+    try:
+        return _issue_all_once(actor, course)
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_("Đang có người khác cấp giấy chứng nhận cho lớp này. "
+                            "Vui lòng tải lại trang và thử lại.")) from None
 
 
 def _issue_all_once(actor: User | None, course: Course) -> list[Certificate]:

@@ -101,7 +101,8 @@ def make_app(database, database_url, tmp_path):
     apps = []
 
     def factory(**overrides):
-        settings = {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(tmp_path / "uploads")}
+        settings = {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(tmp_path / "uploads"),
+                    "JOB_RESULTS_DIR": str(tmp_path / "job-results")}  # never the work tree's instance/
         settings.update(overrides)
         app = create_app(TestingConfig, **settings)
         apps.append(app)

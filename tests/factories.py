@@ -205,6 +205,36 @@ def make_job(user, kind: str = "users.export_xlsx", **values):
     return job
 
 
+def make_finished_job(user, kind: str = "users.export_xlsx", content: bytes = b"PK\x03\x04 result"):
+    """A finished job owned by user, with its result file stored in JOB_RESULTS_DIR."""
+    from courses.db_types import utcnow
+    from courses.enums import JobStatus
+    from courses.jobs import storage
+
+    name = storage.new_stored_name("ket-qua.xlsx")
+    storage.stored_path(name).write_bytes(content)
+    return make_job(user, kind, status=JobStatus.FINISHED, result_stored_name=name,
+                    result_filename="ket-qua.xlsx", result_size_bytes=len(content),
+                    result_content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    progress_done=1, progress_total=1, started_at=utcnow(), finished_at=utcnow())
+
+
+def give_speaker_photo(speaker: Speaker) -> Speaker:
+    """Store a small real PNG as the speaker's photo (in UPLOAD_DIR)."""
+    import io
+
+    from flask import current_app
+    from PIL import Image
+
+    from courses.scheduling import files
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
+    speaker.photo_stored_name = files.save(current_app.config["UPLOAD_DIR"], buffer.getvalue())
+    db.session.commit()
+    return speaker
+
+
 def make_check_in_code(session: CourseSession, code: str = "ABC123", minutes: int = 30, created_by=None):
     """An open check-in code of session, valid for minutes."""
     from datetime import datetime, timedelta, timezone

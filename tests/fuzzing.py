@@ -226,11 +226,90 @@ def _xlsx_cell(cell):
     return cell
 
 
-spreadsheet_files = st.one_of(
+# Parts of a workbook and the XML that breaks readers: huge declared sizes, cells and rows
+# beyond the sheet's limits, bad shared-string indexes, entities, broken markup.
+SHEET = "xl/worksheets/sheet1.xml"
+NASTY_SHEET_XML = [
+    b"",
+    b"<not-closed",
+    b"\xff\xfe<\x00",
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>',
+]
+_MAIN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+NASTY_SHEET_BODIES = [
+    b'<dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>H\xe1\xbb\x8d t\xc3\xaan</t></is></c></row></sheetData>',
+    b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+    b'<sheetData><row r="99999999999"><c r="A99999999999"><v>1</v></c></row></sheetData>',
+    b'<sheetData><row r="-3"><c r="A-3"><v>1</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="ZZZZZZZZ1"><v>1</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="A1" t="s"><v>999999</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="A1" t="s"><v>abc</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="A1" t="n"><v>not a number</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="A1" t="d"><v>2022-13-45</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="A1" t="b"><v>maybe</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="A1" s="999"><v>44000</v></c></row></sheetData>',
+    b'<sheetData><row r="1"><c r="A1" t="e"><v>#REF!</v></c><c r="B1"><f>=1+1</f></c></row></sheetData>',
+    b'<sheetData><row><c><v>1</v></c></row><row r="1"><c r="A1"><v>2</v></c></row></sheetData>',
+]
+
+
+def _rezip(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@st.composite
+def malformed_workbooks(draw):
+    """A real XLSX file, then broken: truncated, bytes flipped, a part missing or replaced."""
+    data = xlsx_bytes(draw(spreadsheet_rows(max_rows=5, max_columns=6)))
+    how = draw(st.sampled_from(["truncate", "flip", "drop", "replace", "sheet"]))
+    if how == "truncate":
+        return data[:draw(st.integers(min_value=4, max_value=len(data) - 1))]
+    if how == "flip":
+        broken = bytearray(data)
+        for position in draw(st.lists(st.integers(min_value=4, max_value=len(data) - 1), min_size=1, max_size=8)):
+            broken[position] = draw(st.integers(min_value=0, max_value=255))
+        return bytes(broken)
+    members = _members(data)
+    part = draw(st.sampled_from(sorted(members)))
+    if how == "drop":
+        del members[part]
+    elif how == "replace":
+        members[part] = draw(st.one_of(st.binary(max_size=512), st.sampled_from(NASTY_SHEET_XML)))
+    else:
+        members[SHEET] = (b'<?xml version="1.0" encoding="UTF-8"?>' + _MAIN
+                          + draw(st.sampled_from(NASTY_SHEET_BODIES)) + b"</worksheet>")
+    return _rezip(members)
+
+
+well_formed_spreadsheet_files = st.one_of(
     spreadsheet_rows().map(lambda rows: ("danh-sach.csv", csv_bytes(rows))),
     spreadsheet_rows().map(lambda rows: ("danh-sach.csv", csv_bytes(rows, "cp1258", ";"))),
     spreadsheet_rows().map(lambda rows: ("danh-sach.xlsx", xlsx_bytes(rows))),
-    st.tuples(st.sampled_from(["danh-sach.xlsx", "danh-sach.csv", "x.xls"]), st.binary(max_size=4096)),
+)
+spreadsheet_files = st.one_of(
+    well_formed_spreadsheet_files,
+    malformed_workbooks().map(lambda data: ("danh-sach.xlsx", data)),
+    st.tuples(st.sampled_from(["danh-sach.xlsx", "danh-sach.csv", "x.xls"]),
+              st.one_of(st.binary(max_size=4096),
+                        # byte-order marks and magic numbers the parser branches on, then garbage
+                        st.tuples(st.sampled_from([b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"PK\x03\x04",
+                                                   b"\xd0\xcf\x11\xe0", b"%PDF"]),
+                                  st.binary(max_size=512)).map(b"".join))),
 )
 """(filename, bytes) of CSV files (UTF-8 with BOM, or Windows-1258 with semicolons), XLSX
-files, and random bytes under spreadsheet names."""
+files, broken XLSX files (malformed_workbooks), and random bytes under spreadsheet names."""

@@ -43,6 +43,7 @@ PAGES = [
     Page("roster", "/enrollment/courses/{roster_course_id}/roster", "organizer_id"),
     Page("dashboard", "/enrollment/me", "busy_participant_id"),
     Page("attendance summary", "/attendance/courses/{certificate_course_id}", "organizer_id"),
+    Page("certificate register", "/certificates/register", "organizer_id"),
 ]
 
 

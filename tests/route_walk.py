@@ -35,7 +35,9 @@ class World:
     `participant` owns `enrollment` (confirmed) in `course`, with an attendance at
     `session`, a certificate and an enrolled-only material; `other_participant` is
     enrolled only in `other_course`. URL arguments point at the participant's objects,
-    so "participant" may see them and "other_participant" must not.
+    so "participant" may see them and "other_participant" must not. `speaker` has a
+    photo and `job` (the participant's, of an admin-only kind) has finished with a
+    result file, so the file downloads are checked for real.
     """
 
     admin: Any
@@ -73,7 +75,7 @@ def build_world() -> World:
     organizer = factories.make_user(Role.ORGANIZER, organization=organization)
     participant = factories.make_user(Role.PARTICIPANT, organization=organization)
     other_participant = factories.make_user(Role.PARTICIPANT, organization=organization)
-    speaker = factories.make_speaker()
+    speaker = factories.give_speaker_photo(factories.make_speaker())
     topic = factories.make_topic()
     course = factories.make_course(CourseStatus.PUBLISHED, unit=bloc, created_by=organizer)
     other_course = factories.make_course(CourseStatus.PUBLISHED, unit=bloc, created_by=organizer)
@@ -93,7 +95,7 @@ def build_world() -> World:
                                              before={"title": "Cũ"}, after={"title": "Mới"})
     quota = factories.make_quota(course, organization, seats=5)
     check_in_code = factories.make_check_in_code(session, created_by=organizer)
-    job = factories.make_job(participant)
+    job = factories.make_finished_job(participant)
     return World(quota=quota, check_in_code=check_in_code, job=job, admin=admin, organizer=organizer, participant=participant,
                  other_participant=other_participant, organization=organization, course=course,
                  other_course=other_course, topic=topic, speaker=speaker, session=session,

@@ -93,6 +93,136 @@ def test_two_issuers_at_once_never_share_or_skip_a_serial(app):
     assert numbers == list(range(1, len(ids) + 1))
 
 
+def _both_pass_the_check_first(monkeypatch, parties=2):
+    """Hold each issuer right after its "already has a valid certificate?" read until all have
+    read, so every one of them inserts believing it is first (real sessions, real database)."""
+    barrier = threading.Barrier(parties, timeout=20)
+    real, seen = services.valid_certificates_by_enrollment, threading.local()
+
+    def check_then_wait(course_id):
+        result = real(course_id)
+        if not getattr(seen, "waited", False):  # only the first read; re-reads after a rollback go on
+            seen.waited = True
+            barrier.wait()
+        return result
+
+    monkeypatch.setattr(services, "valid_certificates_by_enrollment", check_then_wait)
+
+
+def _race(app, work, parties=2):
+    """Run work(i) in parties threads, each in its own app context and session; their outcomes."""
+    outcomes = [None] * parties
+
+    def run(i):
+        with app.app_context():
+            try:
+                outcomes[i] = ("ok", work())
+            except DomainError as error:
+                outcomes[i] = ("refused", error.message)
+            except Exception as error:  # what the test is about: anything else is a 500
+                outcomes[i] = ("crash", repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(parties)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def _counter_value():
+    from courses.certificates.models import SerialCounter
+
+    return db.session.scalar(db.select(SerialCounter.last_number))
+
+
+def test_two_issuing_one_certificate_to_the_same_person_at_once(app, monkeypatch):
+    course, _s, (enrollment,) = make_finished_course(topics=1, participants=1)
+    organizer = make_user(Role.ORGANIZER)
+    services.get_settings()
+    db.session.commit()
+    course_id, enrollment_id, organizer_id = course.id, enrollment.id, organizer.id
+    db.session.remove()
+    _both_pass_the_check_first(monkeypatch)
+
+    def issue():
+        from courses.auth.models import User
+
+        return services.issue_one(db.session.get(User, organizer_id), services.load_course(course_id),
+                                  enrollment_id, None).serial
+
+    outcomes = _race(app, issue)
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
+    serial = next(value for kind, value in outcomes if kind == "ok")
+    refusal = next(value for kind, value in outcomes if kind == "refused")
+    assert f"vừa được cấp giấy chứng nhận số {serial}" in refusal
+    assert db.session.scalars(db.select(Certificate.serial)).all() == [serial]
+    assert _counter_value() == 1  # the loser's number went back: no gap
+    actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
+    assert actions.count("certificate.issue") == 1
+
+
+def test_two_issuing_all_of_a_course_at_once(app, monkeypatch):
+    course, _s, enrollments = make_finished_course(topics=1, participants=3)
+    organizer = make_user(Role.ORGANIZER)
+    services.get_settings()
+    db.session.commit()
+    course_id, organizer_id, enrollment_ids = course.id, organizer.id, sorted(e.id for e in enrollments)
+    db.session.remove()
+    _both_pass_the_check_first(monkeypatch)
+
+    def issue():
+        from courses.auth.models import User
+
+        return len(services.issue_all(db.session.get(User, organizer_id), services.load_course(course_id)))
+
+    outcomes = _race(app, issue)
+    # The one that lost the unique index starts over and finds nothing left to issue.
+    assert sorted(outcomes) == [("ok", 0), ("ok", 3)], outcomes
+    numbers = sorted(db.session.scalars(db.select(Certificate.serial_number)))
+    assert numbers == [1, 2, 3] and _counter_value() == 3
+    assert sorted(db.session.scalars(db.select(Certificate.enrollment_id))) == enrollment_ids
+
+
+def test_issuing_page_says_so_when_someone_issued_first(app, as_user, monkeypatch):
+    course, _s, (enrollment,) = make_finished_course(topics=1, participants=1)
+    organizer = make_user(Role.ORGANIZER)
+    services.get_settings()
+    db.session.commit()
+    course_id, enrollment_id, organizer_id = course.id, enrollment.id, organizer.id
+    client = as_user(organizer)
+    real, first = services.valid_certificates_by_enrollment, []
+
+    def other_organizer_issues_meanwhile(cid):
+        result = real(cid)
+        if not first:  # between the page's check and its insert, another request issues and commits
+            first.append(True)
+
+            def other():
+                with app.app_context():
+                    from courses.auth.models import User
+
+                    first.append(services.issue_one(db.session.get(User, organizer_id),
+                                                    services.load_course(course_id), enrollment_id, None).serial)
+                    db.session.remove()
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            thread.join()
+        return result
+
+    monkeypatch.setattr(services, "valid_certificates_by_enrollment", other_organizer_issues_meanwhile)
+    response = client.post(f"/certificates/courses/{course_id}/issue/{enrollment_id}", data={"reason": ""})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"vừa được cấp giấy chứng nhận số {first[1]}" in page
+    db.session.expire_all()
+    assert db.session.scalars(db.select(Certificate.serial)).all() == [first[1]]
+    assert _counter_value() == 1
+
+
 # --- issuing ----------------------------------------------------------------------------
 
 def test_issue_all_gives_only_the_qualifying_and_only_once(app):
@@ -298,6 +428,34 @@ def test_staff_download_every_certificate_and_report(app, as_user, role):
     book = load_workbook(io.BytesIO(client.get(f"/certificates/courses/{course.id}/report.xlsx").get_data()))
     totals = [row for row in book.worksheets[0].iter_rows(values_only=True) if row[0] == "Tổng cộng"]
     assert totals == [("Tổng cộng", 2, 2, 2, 2)]
+
+
+def test_register_is_paginated_and_keeps_its_filter(app, as_user):
+    from courses.certificates.views import REGISTER_PER_PAGE
+
+    course, _s, enrollments = make_finished_course(topics=1, participants=REGISTER_PER_PAGE + 3)
+    issued = services.issue_all(None, services.load_course(course.id))
+    year = issued[0].serial_year
+    serials = [c.serial for c in issued]
+    client = as_user(make_user(Role.ORGANIZER))
+
+    def shown(url):
+        text = client.get(url).get_data(as_text=True)
+        return text, [s for s in serials if f"<td>{s}</td>" in text]
+
+    first_text, first = shown("/certificates/register")
+    assert first == serials[:REGISTER_PER_PAGE]
+    assert f"/certificates/register?page=2" in first_text
+    second_text, second = shown("/certificates/register?page=2")
+    assert second == serials[REGISTER_PER_PAGE:]  # the rest, in number order
+    filtered_text, filtered = shown(f"/certificates/register?year={year}")
+    assert filtered == serials[:REGISTER_PER_PAGE]
+    assert f"/certificates/register?page=2&amp;year={year}" in filtered_text
+    assert shown(f"/certificates/register?year={year}&page=2")[1] == serials[REGISTER_PER_PAGE:]
+    assert shown(f"/certificates/register?year={year - 1}")[1] == []
+    # The exports are the whole register, not a page of it.
+    sheet = load_workbook(io.BytesIO(client.get("/certificates/register.xlsx").get_data())).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == serials
 
 
 def test_only_admins_revoke(app, as_user):

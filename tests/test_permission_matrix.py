@@ -96,9 +96,7 @@ MATRIX: dict[str, Case] = {
     "catalog.catalogue": PUBLIC,
     "catalog.course_calendar": PUBLIC,
     "catalog.programme": PUBLIC,
-    "catalog.speaker_photo": PUBLIC.but(anonymous=DENY, participant=DENY, other_participant=DENY,
-                                        organizer=DENY, admin=DENY,
-                                        note="the world's speaker has no photo: 404 for all"),
+    "catalog.speaker_photo": PUBLIC,  # speakers and their photos are on public course pages
     "catalog.material": OWN,  # an enrolled-only material: its course's participants and staff
     "catalog.my_calendar": LOGGED_IN,
     "catalog.calendar_feed": PUBLIC.but(args=lambda w: {"token": _feed_token(w.participant)},
@@ -187,8 +185,7 @@ MATRIX: dict[str, Case] = {
     "jobs.start": LOGGED_IN,
     "jobs.show": OWN.but(organizer=DENY, note="the job's kind is admin-only: organizers may not see it"),
     "jobs.status": OWN.but(organizer=DENY, note="the job's kind is admin-only"),
-    "jobs.download": OWN.but(participant=DENY, organizer=DENY, admin=DENY,
-                             note="the world's job is queued, so it has no file yet: 404 for all"),
+    "jobs.download": OWN.but(organizer=DENY, note="the job's kind is admin-only: its owner and admins"),
     "jobs.retry": OWN.but(organizer=DENY, note="the job's kind is admin-only"),
 }
 

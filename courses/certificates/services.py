@@ -11,6 +11,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from courses.attendance import services as attendance
@@ -171,7 +172,24 @@ def valid_certificates_by_enrollment(course_id: int) -> dict[int, Certificate]:
 
 
 def issue_all(actor: User | None, course: Course) -> list[Certificate]:
-    """A certificate for everyone who qualifies and has no valid one yet."""
+    """A certificate for everyone who qualifies and has no valid one yet.
+
+    When someone else issues for the same course at the same moment, their certificates
+    win the unique index; this call then starts over and issues only what is still due.
+    """
+    try:
+        return _issue_all_once(actor, course)
+    except IntegrityError:
+        db.session.rollback()
+    try:
+        return _issue_all_once(actor, course)
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_("Đang có người khác cấp giấy chứng nhận cho lớp này. "
+                            "Vui lòng tải lại trang và thử lại.")) from None
+
+
+def _issue_all_once(actor: User | None, course: Course) -> list[Certificate]:
     settings = get_settings()
     have = valid_certificates_by_enrollment(course.id)
     due = [item.enrollment for item in attendance.completions(course)
@@ -203,9 +221,21 @@ def issue_one(actor: User, course: Course, enrollment_id: int, reason: str | Non
     reason = (reason or "").strip() or None
     if not item.qualifies and not reason:
         raise DomainError(_("Học viên chưa đạt điều kiện hoàn thành: vui lòng ghi lý do cấp."), field="reason")
-    certificate = _create(actor, enrollment, get_settings(), manual_reason=reason)
-    record(actor, "certificate.issue", certificate, after=_snapshot(certificate))
-    db.session.commit()
+    course_id = course.id
+    try:
+        certificate = _create(actor, enrollment, get_settings(), manual_reason=reason)
+        record(actor, "certificate.issue", certificate, after=_snapshot(certificate))
+        db.session.commit()
+    except IntegrityError:
+        # Someone issued to this participant between the check above and our insert: the
+        # unique index on valid certificates refused ours. Nothing of ours is kept (the
+        # serial number goes back too); say who won.
+        db.session.rollback()
+        existing = valid_certificates_by_enrollment(course_id).get(enrollment_id)
+        if existing is None:
+            raise
+        raise DomainError(_("Học viên này vừa được cấp giấy chứng nhận số %(serial)s "
+                            "(có người khác cấp cùng lúc).", serial=existing.serial)) from None
     return certificate
 
 
@@ -242,6 +272,7 @@ def reissue(actor: User, certificate: Certificate, reason: str) -> Certificate:
         raise DomainError(_("Giấy chứng nhận này đã được cấp lại."))
     before = _snapshot(certificate)
     actor_id = actor.id
+    enrollment_id, course_id = certificate.enrollment_id, certificate.enrollment.course_id
     if certificate.revoked_at is None:
         certificate.revoke_reason = _("Cấp lại: %(reason)s", reason=reason)
         certificate.revoked_by_id = actor_id
@@ -249,14 +280,22 @@ def reissue(actor: User, certificate: Certificate, reason: str) -> Certificate:
         db.session.flush()
     elif valid_certificates_by_enrollment(certificate.enrollment.course_id).get(certificate.enrollment_id):
         raise DomainError(_("Học viên này đã có giấy chứng nhận khác còn hiệu lực."))
-    new = _create(actor, certificate.enrollment, get_settings(),
-                  manual_reason=certificate.manual_reason)
-    db.session.flush()
-    certificate.replaced_by_id = new.id
-    record(actor, "certificate.reissue", certificate, before=before,
-           after={**_snapshot(certificate), "new_serial": new.serial, "reason": reason})
-    record(actor, "certificate.issue", new, after=_snapshot(new))
-    db.session.commit()
+    try:
+        new = _create(actor, certificate.enrollment, get_settings(),
+                      manual_reason=certificate.manual_reason)
+        db.session.flush()
+        certificate.replaced_by_id = new.id
+        record(actor, "certificate.reissue", certificate, before=before,
+               after={**_snapshot(certificate), "new_serial": new.serial, "reason": reason})
+        record(actor, "certificate.issue", new, after=_snapshot(new))
+        db.session.commit()
+    except IntegrityError:
+        # Another admin re-issued (or issued) for this participant at the same moment.
+        db.session.rollback()
+        if valid_certificates_by_enrollment(course_id).get(enrollment_id) is None:
+            raise
+        raise DomainError(_("Giấy chứng nhận này vừa được người khác cấp lại hoặc thay đổi. "
+                            "Vui lòng tải lại trang.")) from None
     return new
 
 
@@ -297,7 +336,7 @@ def course_certificates(course_id: int) -> list[Certificate]:
     ))
 
 
-def register_rows(year: int | None = None, unit_code: str | None = None) -> list[Certificate]:
+def register_statement(year: int | None = None, unit_code: str | None = None):
     """The issuance register: every number in order with holder, course, date and status."""
     query = (select(Certificate)
              .options(joinedload(Certificate.enrollment).joinedload(Enrollment.user),
@@ -308,7 +347,19 @@ def register_rows(year: int | None = None, unit_code: str | None = None) -> list
         query = query.where(Certificate.serial_year == year)
     if unit_code:
         query = query.where(Certificate.issuing_unit_code == unit_code)
-    return list(db.session.scalars(query))
+    return query
+
+
+def register_rows(year: int | None = None, unit_code: str | None = None) -> list[Certificate]:
+    """The whole register (for the PDF and XLSX exports)."""
+    return list(db.session.scalars(register_statement(year, unit_code)))
+
+
+def register_years() -> list[int]:
+    """The years that have certificates, newest first (the register's filter)."""
+    return list(db.session.scalars(
+        select(Certificate.serial_year).group_by(Certificate.serial_year).order_by(Certificate.serial_year.desc())
+    ))
 
 
 def status_text(certificate: Certificate) -> str:

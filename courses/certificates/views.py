@@ -21,12 +21,13 @@ from courses.exceptions import DomainError
 from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
-from courses.routing import int_arg
+from courses.routing import int_arg, page_arg
 
 bp = Blueprint("certificates", __name__, cli_group="certificates")
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REGISTER_PER_PAGE = 50  # a table of one line per certificate, like the other admin tables
 
 
 def _course_or_404(course_id: int):
@@ -75,8 +76,12 @@ def course(course_id: int):
 def issue_all(course_id: int):
     course = _course_or_404(course_id)
     if ReasonForm().validate_on_submit():
-        issued = services.issue_all(current_user, course)
-        flash(_("Đã cấp %(count)d giấy chứng nhận.", count=len(issued)), "success")
+        try:
+            issued = services.issue_all(current_user, course)
+            flash(_("Đã cấp %(count)d giấy chứng nhận.", count=len(issued)), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
     return redirect(url_for("certificates.course", course_id=course.id))
 
 
@@ -179,9 +184,8 @@ def course_pdf(course_id: int):
 def register():
     """The issuance register (sổ cấp giấy chứng nhận)."""
     year = int_arg("year", 1, 9999)
-    rows = services.register_rows(year=year)
-    years = sorted({c.serial_year for c in services.register_rows()}, reverse=True)
-    return render_template("certificates/register.html", rows=rows, year=year, years=years,
+    page = db.paginate(services.register_statement(year=year), page=page_arg(), per_page=REGISTER_PER_PAGE, error_out=False)
+    return render_template("certificates/register.html", page=page, year=year, years=services.register_years(),
                            status_text=services.status_text)
 
 
@@ -336,7 +340,10 @@ def print_command(course_code: str, out: str, preprinted: bool) -> None:
         raise click.ClickException(f"Không có lớp mã {course_code}.")
     if not current_app.config.get("PUBLIC_BASE_URL"):
         click.echo("Cảnh báo: chưa đặt PUBLIC_BASE_URL; mã QR sẽ trỏ tới http://localhost.", err=True)
-    issued = services.issue_all(None, course)
+    try:
+        issued = services.issue_all(None, course)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     with open(out, "wb") as handle:
         printed = services.print_course(course, handle, preprinted=preprinted)
     click.echo(f"Đã cấp {len(issued)} giấy chứng nhận mới; đã in {printed} giấy chứng nhận vào {out}.")

@@ -49,6 +49,9 @@ HEADER_ALIASES = {
 }
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 MAX_ROWS = 20_000
+HEADER_SEARCH_ROWS = 10  # the header row is looked for in the first rows
+MAX_COLUMNS = 50  # the template has seven; more is never a participant list
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 CHUNK = 500
 
 # A byte 0x80-0xBF of UTF-8 read as Windows-1252.
@@ -76,25 +79,83 @@ def clean(value) -> str:
 
 # ---------------------------------------------------------------- reading files
 
+def _unreadable() -> DomainError:
+    return DomainError(_("Tệp không phải bảng tính XLSX hoặc CSV đọc được. Hãy dùng tệp mẫu."))
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
+    import zipfile
+
     from openpyxl import load_workbook
 
+    # A few kilobytes can unpack to gigabytes; the sizes a workbook declares bound what
+    # zipfile will unpack, so check them before openpyxl reads anything.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except Exception:  # not a zip archive at all, whatever the reason zipfile gives
+        raise _unreadable() from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise DomainError(_("Bảng tính quá lớn; hãy chia thành nhiều tệp."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise DomainError(_("Tệp không phải bảng tính XLSX hoặc CSV đọc được. Hãy dùng tệp mẫu.")) from None
+    except Exception:  # openpyxl reports a broken workbook with many exception types
+        raise _unreadable() from None
     try:
-        sheet = workbook.worksheets[0]
-        return [[clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        if not workbook.worksheets:
+            raise _unreadable()
+        return _sheet_rows(workbook.worksheets[0])
+    except DomainError:
+        raise
+    except Exception:  # a broken sheet (bad XML, cell or date) fails while rows are read
+        raise _unreadable() from None
     finally:
         workbook.close()
 
 
+def _sheet_rows(sheet) -> list[list[str]]:
+    """The sheet's rows as text; rows[i] is the sheet's row i + 1.
+
+    A few bytes of XML can declare, or jump to, row 1,048,576 and column XFD, and
+    openpyxl's iter_rows would then hand over every empty row in between (seconds of
+    CPU for a 2 kB file). So read the rows the file really has (openpyxl's own row
+    parser, as iter_rows uses it), keep MAX_COLUMNS columns, and refuse data beyond
+    the row limit instead of padding up to it.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = sheet.parent
+    limit = MAX_ROWS + HEADER_SEARCH_ROWS
+    rows: list[list[str]] = []
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats,
+                                 timedelta_formats=workbook._timedelta_formats)
+        for number, cells in parser.parse():
+            values = {cell["column"]: clean(cell["value"]) for cell in cells
+                      if 1 <= cell["column"] <= MAX_COLUMNS}
+            if not any(values.values()):
+                continue  # a blank or only formatted row
+            if number <= len(rows) or number < 1:
+                raise _unreadable()  # rows out of order: not something Excel writes
+            if number > limit:
+                raise DomainError(_("Tệp có quá %(max)s dòng; hãy chia thành nhiều tệp.", max=MAX_ROWS))
+            rows.extend([] for _blank in range(number - 1 - len(rows)))
+            row = [""] * max(values)
+            for column, value in values.items():
+                row[column - 1] = value
+            rows.append(row)
+    return rows
+
+
 def _decode_csv(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _unreadable() from None
     if b"\x00" in data:
-        raise DomainError(_("Tệp không phải bảng tính XLSX hoặc CSV đọc được. Hãy dùng tệp mẫu."))
+        raise _unreadable()
     try:
         text = data.decode("utf-8-sig")  # with or without a byte-order mark
     except UnicodeDecodeError:
@@ -228,7 +289,7 @@ def _position_index() -> dict[str, PartyPosition]:
 
 
 def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
-    for index, row in enumerate(rows[:10]):
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         mapping = {}
         for position, cell in enumerate(row):
             folded = fold(cell)

@@ -144,6 +144,72 @@ def test_non_spreadsheet_files_are_refused(app, filename, data):
     assert error.value.message
 
 
+def _workbook_with_sheet(sheet_data: bytes, rows=()) -> bytes:
+    """A real XLSX file whose first sheet's XML is replaced by sheet_data (found by fuzzing)."""
+    from tests.fuzzing import SHEET, _MAIN, _members, _rezip
+
+    members = _members(xlsx_bytes(list(rows)))
+    members[SHEET] = b'<?xml version="1.0" encoding="UTF-8"?>' + _MAIN + sheet_data + b"</worksheet>"
+    return _rezip(members)
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xfe\x7fB'h\xb5\x86\x9eM\x03",  # a UTF-16 mark, then an odd number of bytes
+    _workbook_with_sheet(b'<sheetData><row r="1"><c r="A1" t="d"><v>2022-13-45</v></c></row></sheetData>'),
+    _workbook_with_sheet(b'<sheetData><row r="1"><c r="A1" t="s"><v>abc</v></c></row></sheetData>'),
+    _workbook_with_sheet(b'<sheetData><row r="1"><c r="A1" t="s"><v>999</v></c></row></sheetData>'),
+    _workbook_with_sheet(b'<sheetData><row r="-3"><c r="A-3"><v>1</v></c></row></sheetData>'),
+    _workbook_with_sheet(b"<sheetData><row"),
+], ids=["utf16-odd", "bad-date", "bad-shared-index", "missing-shared-string", "negative-row", "cut-xml"])
+def test_broken_files_found_by_fuzzing_are_refused_with_a_message(app, data):
+    with pytest.raises(DomainError) as error:
+        importer.parse_spreadsheet("ds.xlsx" if data.startswith(b"PK") else "ds.csv", data)
+    assert "Tệp không phải bảng tính" in error.value.message
+
+
+def test_workbook_without_sheets_is_refused(app):
+    from tests.fuzzing import _members, _rezip
+
+    members = _members(xlsx_bytes([]))
+    import re
+
+    members["xl/workbook.xml"] = re.sub(rb"<sheet [^>]*/>", b"", members["xl/workbook.xml"])
+    with pytest.raises(DomainError) as error:
+        importer.parse_spreadsheet("ds.xlsx", _rezip(members))
+    assert "Tệp không phải bảng tính" in error.value.message
+
+
+def test_huge_declared_sizes_read_only_the_rows_the_file_has(unit):
+    _, cells = unit
+    header = "".join(f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
+                     for col, name in zip("AB", ("Họ và tên", "Email")))
+    person = '<c r="A3" t="inlineStr"><is><t>Ngô Văn Tư</t></is></c><c r="B3" t="inlineStr"><is><t>tu@x.vn</t></is></c>'
+    data = _workbook_with_sheet(
+        f'<dimension ref="A1:XFD1048576"/><sheetData><row r="1">{header}</row><row r="3">{person}</row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'.encode())
+    rows = importer.parse_spreadsheet("ds.xlsx", data)
+    # The header, the blank row 2 (kept so row numbers match the sheet), row 3; nothing padded
+    # up to the declared last row or column.
+    assert rows == [["Họ và tên", "Email"], [], ["Ngô Văn Tư", "tu@x.vn"]]
+    beyond = _workbook_with_sheet(f'<sheetData><row r="1">{header}</row>'
+                                  f'<row r="99999999999">{person.replace("3", "99999999999")}</row></sheetData>'.encode())
+    with pytest.raises(DomainError) as error:
+        importer.parse_spreadsheet("ds.xlsx", beyond)
+    assert "quá 20000 dòng" in error.value.message
+
+
+def test_zip_bomb_is_refused_before_it_is_unpacked(app):
+    from tests.fuzzing import _members, _rezip
+
+    members = _members(xlsx_bytes([]))
+    members["xl/sharedStrings.xml"] = b"<sst>" + b" " * (importer.MAX_XLSX_UNPACKED_BYTES + 1) + b"</sst>"
+    data = _rezip(members)
+    assert len(data) < 200_000
+    with pytest.raises(DomainError) as error:
+        importer.parse_spreadsheet("ds.xlsx", data)
+    assert "quá lớn" in error.value.message
+
+
 def test_file_without_the_template_header_is_refused(unit):
     with pytest.raises(DomainError) as error:
         importer.plan_import(make_course(), [["a", "b"], ["c", "d"]])

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +32,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "Demo@2022"
+ORGANIZER = "organizer@demo.local"
+ADMIN = "admin@demo.local"
+MAX_HEIGHT = 1500
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -38,18 +42,39 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+@dataclass
+class Demo:
+    """The ids the pages of the demo need."""
+
+    course_id: int          # the model course (finished, with attendance)
+    upcoming_id: int        # the published course a month ahead
+    session_id: int         # the model course's first topic (its roll call)
+    verification_code: str  # a certificate issued for the model course
+
+
 def build_app(database: Path):
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}",
                      WTF_CSRF_ENABLED=True, UPLOAD_DIR=str(database.parent / "uploads"))
     with app.app_context():
+        from courses.auth.models import User
+        from courses.certificates.services import issue_all
         from courses.demo import MODEL_COURSE_CODE, seed_demo
-        from courses.scheduling.models import Course
+        from courses.enums import Role, SessionKind
         from courses.extensions import db
+        from courses.scheduling.models import Course, CourseSession
 
         upgrade()
         seed_demo(password=PASSWORD)
-        course_id = db.session.scalar(select(Course.id).where(Course.code == MODEL_COURSE_CODE))
-    return app, course_id
+        course = db.session.scalar(select(Course).where(Course.code == MODEL_COURSE_CODE))
+        upcoming_id = db.session.scalar(select(Course.id).where(Course.id != course.id).order_by(Course.starts_on.desc()))
+        session_id = db.session.scalar(select(CourseSession.id).where(
+            CourseSession.course_id == course.id, CourseSession.kind == SessionKind.TOPIC)
+            .order_by(CourseSession.starts_at))
+        # The register and the verification page need certificates: issued as the admin would.
+        admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+        certificates = issue_all(admin, course)
+        demo = Demo(course.id, upcoming_id, session_id, certificates[0].verification_code)
+    return app, demo
 
 
 def choose_language(page, base: str, language: str) -> None:
@@ -67,11 +92,36 @@ def log_in(page, base: str, email: str) -> None:
     page.wait_for_load_state()
 
 
-def main(out_dir: Path) -> list[Path]:
+def pages(demo: Demo) -> list[tuple[str, str, str | None]]:
+    """(name, path, who) of each page shown; who: None (a visitor) or the account's email."""
+    return [
+        ("home", "/", None),
+        ("catalogue", "/courses", None),
+        ("course", f"/courses/{demo.course_id}", None),
+        ("verify", f"/verify/{demo.verification_code}", None),
+        ("login", "/auth/login", None),
+        ("course-editor", f"/organize/courses/{demo.upcoming_id}", ORGANIZER),
+        ("roster", f"/enrollment/courses/{demo.course_id}/roster", ORGANIZER),
+        ("roll-call", f"/attendance/sessions/{demo.session_id}/roll-call", ORGANIZER),
+        ("attendance", f"/attendance/courses/{demo.course_id}", ORGANIZER),
+        ("dashboard", "/dashboard/", ORGANIZER),
+        ("certificate-register", "/certificates/register", ADMIN),
+        ("admin-users", "/admin/users", ADMIN),
+    ]
+
+
+def overflows(page) -> bool:
+    """Whether the page is wider than the screen (a sideways scroll on a phone)."""
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+def main(out_dir: Path) -> tuple[list[Path], list[str]]:
+    """Write the screenshots; return them and the pages that overflow a phone's width."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
+    too_wide: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        app, course_id = build_app(Path(tmp) / "screens.sqlite3")
+        app, demo = build_app(Path(tmp) / "screens.sqlite3")
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -82,36 +132,48 @@ def main(out_dir: Path) -> list[Path]:
 
                 def shoot(page, name: str, full_page: bool = True) -> None:
                     path = out_dir / f"{name}.png"
-                    page.screenshot(path=str(path), full_page=full_page)
+                    # Long pages are cut at MAX_HEIGHT: the top tells the story, the file stays small.
+                    height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+                    if full_page:
+                        page.screenshot(path=str(path), full_page=True,
+                                        clip={"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height})
+                    else:
+                        page.screenshot(path=str(path))
                     written.append(path)
 
                 for language in ("vi", "en"):
-                    # A visitor: home, a course's timetable, log-in, sign-up; and on a phone.
-                    context = browser.new_context(viewport=DESKTOP)
-                    page = context.new_page()
-                    choose_language(page, base, language)
-                    page.goto(base + "/")
-                    shoot(page, f"home-{language}")
-                    page.goto(f"{base}/courses/{course_id}")
-                    shoot(page, f"course-{language}")
-                    page.goto(base + "/auth/login")
-                    shoot(page, f"login-{language}")
+                    contexts = {}  # one browser (cookie jar) per account, in this language
+                    phones = {}
+                    for name, path, who in pages(demo):
+                        if who not in contexts:
+                            contexts[who] = browser.new_context(viewport=DESKTOP)
+                            phones[who] = browser.new_context(viewport=PHONE, device_scale_factor=1,
+                                                              is_mobile=True, has_touch=True)
+                            for context in (contexts[who], phones[who]):
+                                page = context.new_page()
+                                if who:
+                                    log_in(page, base, who)
+                                choose_language(page, base, language)
+                        page = contexts[who].pages[0]
+                        page.goto(base + path)
+                        shoot(page, f"{name}-{language}")
+                        phone = phones[who].pages[0]
+                        phone.goto(base + path)
+                        if overflows(phone):
+                            too_wide.append(f"{name}-{language}")
+
+                    # A visitor's sign-up errors; the course and the menu on a phone (2x, sharp).
+                    page = contexts[None].pages[0]
                     page.goto(base + "/auth/register")
                     page.locator("main input[type=submit]").click()  # shows the errors beside the fields
                     page.wait_for_load_state()
                     shoot(page, f"register-errors-{language}")
-                    # The admin's user list (first screen only: it is long).
-                    log_in(page, base, "admin@demo.local")
-                    page.goto(base + "/admin/users")
-                    shoot(page, f"admin-users-{language}", full_page=False)
-                    page.goto(base + "/dashboard/")
-                    shoot(page, f"dashboard-{language}")
-                    context.close()
-
+                    for context in [*contexts.values(), *phones.values()]:
+                        context.close()
                     phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
                     page = phone.new_page()
                     choose_language(page, base, language)
-                    page.goto(f"{base}/courses/{course_id}")
+                    page.goto(f"{base}/courses/{demo.course_id}")
                     shoot(page, f"course-phone-{language}", full_page=False)
                     page.get_by_role("button", name="Mở menu" if language == "vi" else "Open menu").click()
                     page.wait_for_timeout(400)  # the menu's opening animation
@@ -122,10 +184,16 @@ def main(out_dir: Path) -> list[Path]:
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()
-    return written
+    return written, too_wide
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_DIR / "docs" / "screenshots"
-    for path in main(target):
-        print(path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path)
+    files, too_wide = main(target)
+    for path in files:
+        size = path.stat().st_size // 1024
+        shown = path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path
+        print(f"{shown}  {size} KB")
+    if too_wide:
+        print("wider than a phone's screen (390 px):", ", ".join(too_wide), file=sys.stderr)
+        sys.exit(1)

@@ -2,9 +2,11 @@
 from datetime import datetime, time, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from courses.attendance import services
 from courses.attendance.models import Attendance, CheckInCode
+from courses.db_types import utcnow
 from courses.enums import AttendanceMethod, AttendanceStatus, CompletionRule, EnrollmentStatus, Role, SessionKind
 from courses.exceptions import DomainError
 from courses.extensions import db
@@ -145,6 +147,27 @@ def test_roll_call_refuses_someone_not_on_the_roster(app):
     pending = make_enrollment(make_user(), course, status=EnrollmentStatus.PENDING)
     with pytest.raises(DomainError):
         services.mark(make_user(Role.ORGANIZER), session, pending.id, AttendanceStatus.PRESENT)
+
+
+def test_a_first_mark_racing_another_request_updates_its_record(app):
+    """The roll call page's instant save and its Save button can both insert the first record."""
+    course = make_course()
+    session = make_session(course)
+    enrollment = make_enrollment(make_user(), course, status=EnrollmentStatus.CONFIRMED)
+    organizer = make_user(Role.ORGANIZER)
+
+    def other_request_records_her_first(*_args):
+        # A separate connection, committed: what a concurrent request does, as the database sees it.
+        with db.engine.begin() as other:
+            other.execute(sa.insert(Attendance.__table__).values(
+                enrollment_id=enrollment.id, session_id=session.id, status=AttendanceStatus.ABSENT,
+                method=AttendanceMethod.ROLL_CALL, recorded_by_id=organizer.id, recorded_at=utcnow()))
+
+    sa.event.listen(db.session, "before_flush", other_request_records_her_first, once=True)
+    services.mark(organizer, session, enrollment.id, AttendanceStatus.PRESENT)
+    db.session.expire_all()
+    rows = db.session.query(Attendance).filter_by(enrollment_id=enrollment.id, session_id=session.id).all()
+    assert [row.status for row in rows] == [AttendanceStatus.PRESENT]
 
 
 @pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.COORDINATOR])

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from courses.attendance.models import Attendance, CheckInCode
@@ -109,9 +110,29 @@ def _require_attended(session: CourseSession) -> None:
         raise DomainError(_("Không điểm danh ở giờ giải lao."))
 
 
+def _committed_once_more_on_conflict(write):
+    """Run write() and commit it.
+
+    The roll call page saves each choice at once and also has a Save button: two requests
+    may both find no record yet and both insert one. The loser breaks the unique key; it
+    is run again, and then finds the winner's record and updates it.
+    """
+    try:
+        result = write()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        result = write()
+        db.session.commit()
+    return result
+
+
 def mark(actor: User, session: CourseSession, enrollment_id: int, status: AttendanceStatus,
          method: AttendanceMethod = AttendanceMethod.ROLL_CALL, commit: bool = True) -> Attendance:
     """Record one participant's presence at a session (roll call); returns the attendance."""
+    if commit:
+        return _committed_once_more_on_conflict(
+            lambda: mark(actor, session, enrollment_id, status, method, commit=False))
     _require_attended(session)
     enrollment = db.session.get(Enrollment, enrollment_id)
     if (enrollment is None or enrollment.course_id != session.course_id
@@ -129,18 +150,20 @@ def mark(actor: User, session: CourseSession, enrollment_id: int, status: Attend
         attendance.method = method
         attendance.recorded_by_id = actor.id
         attendance.recorded_at = utcnow()
-    if commit:
-        db.session.commit()
+    db.session.flush()  # a conflicting record of another request shows here, inside the retry
     return attendance
 
 
 def mark_many(actor: User, session: CourseSession, statuses: dict[int, AttendanceStatus]) -> int:
     """Record many participants at once (the plain form); returns how many were given."""
     _require_attended(session)
-    for enrollment_id, status in statuses.items():
-        mark(actor, session, enrollment_id, status, commit=False)
-    db.session.commit()
-    return len(statuses)
+
+    def write():
+        for enrollment_id, status in statuses.items():
+            mark(actor, session, enrollment_id, status, commit=False)
+        return len(statuses)
+
+    return _committed_once_more_on_conflict(write)
 
 
 def mark_all_present(actor: User, session: CourseSession) -> int:

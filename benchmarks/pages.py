@@ -7,7 +7,8 @@ large data set (an SQLite file under benchmarks/.data/, created with seed-large 
 use; or PostgreSQL given by --database-url / BENCHMARK_DATABASE_URL, loaded when empty),
 with BENCHMARK=1 so the floor route /_benchmark/floor exists. A load generator in a
 separate process (benchmarks/loadgen.py) drives each page for a few seconds. Prints
-requests per second per page and the ratio to the floor (measured before and after the
+requests per second per page and the ratio to a floor of the same size (the floor's
+?courses= is chosen so it draws as many bytes as the page; measured before and after the
 page in each of a few rounds; the median ratio is reported). The last line reads `pages worst=<page> ratio=<lowest ratio>`.
 """
 from __future__ import annotations
@@ -157,6 +158,26 @@ def drive(port: int, path: str, seconds: float, connections: int, cookie: str | 
     return result
 
 
+def body_size(port: int, path: str, cookie: str | None = None) -> int:
+    """Bytes of one response body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = connection.getresponse()
+    size = len(response.read())
+    if response.status != 200:
+        raise SystemExit(f"GET {path} answered {response.status}")
+    return size
+
+
+def floor_of_size(port: int, target_bytes: int) -> str:
+    """The floor's address drawing about target_bytes (its size grows linearly with ?courses=)."""
+    empty = body_size(port, f"{FLOOR}?courses=0")
+    hundred = body_size(port, f"{FLOOR}?courses=100")
+    per_course = (hundred - empty) / 100
+    count = max(0, min(5000, round((target_bytes - empty) / per_course)))
+    return f"{FLOOR}?courses={count}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCHMARK_DATABASE_URL")
@@ -181,39 +202,44 @@ def main() -> None:
     try:
         cookies = {page.email: log_in(port, page.email, DEFAULT_PASSWORD)
                    for page in pages if page.email}
-        floors, rates = [], {page.name: [] for page in pages}
+        # Each page's floor draws as many bytes as the page: the issue's floor is "a template
+        # of similar size without the database", so a long roster is not measured against
+        # the short catalogue.
+        floor_paths = {}
+        for page in pages:
+            size = body_size(port, page.url.format(**handles), cookies.get(page.email))
+            floor_paths[page.name] = floor_of_size(port, size)
+        floors = {page.name: [] for page in pages}
+        rates = {page.name: [] for page in pages}
         ratios_by_round = {page.name: [] for page in pages}
-        sizes = {}
-        # Rounds of floor, page, floor, page, …, floor: each page is compared with the floors
+        sizes, floor_sizes = {}, {}
+        # Rounds of floor, page, floor for each page: a page is compared with its floor
         # measured just before and after it, so a busy neighbour on a shared machine skews
         # both alike; the median over rounds is reported.
         for _ in range(args.rounds):
-            floor_before = drive(port, FLOOR, args.seconds, args.connections, None)
-            floors.append(floor_before["rps"])
-            sizes["floor"] = floor_before["bytes"]
             for page in pages:
+                floor_before = drive(port, floor_paths[page.name], args.seconds, args.connections, None)
                 result = drive(port, page.url.format(**handles), args.seconds, args.connections,
                                cookies.get(page.email))
                 if result["errors"]:
                     raise SystemExit(f"{page.name}: {result['errors']} failed requests")
-                floor_after = drive(port, FLOOR, args.seconds, args.connections, None)
-                floors.append(floor_after["rps"])
+                floor_after = drive(port, floor_paths[page.name], args.seconds, args.connections, None)
+                floor_rps = (floor_before["rps"] + floor_after["rps"]) / 2
+                floors[page.name].append(floor_rps)
                 rates[page.name].append(result["rps"])
-                sizes[page.name] = result["bytes"]
-                ratios_by_round[page.name].append(
-                    result["rps"] / ((floor_before["rps"] + floor_after["rps"]) / 2))
-                floor_before = floor_after
+                sizes[page.name], floor_sizes[page.name] = result["bytes"], floor_after["bytes"]
+                ratios_by_round[page.name].append(result["rps"] / floor_rps)
     finally:
         stop_server(server)
 
     print(f"database: {database_url.split('://')[0]}; gunicorn workers: {args.workers}; "
           f"connections: {args.connections}; {args.rounds} rounds of {args.seconds:g} s per page")
-    print(f"{'page':<22}{'req/s':>9}{'ratio':>8}{'bytes':>9}")
-    print(f"{'floor':<22}{median(floors):>9.1f}{1:>8.2f}{sizes['floor']:>9}")
+    print(f"{'page':<22}{'req/s':>9}{'bytes':>9}{'floor req/s':>13}{'floor bytes':>13}{'ratio':>8}")
     ratios = {}
     for name in rates:
         ratios[name] = median(ratios_by_round[name])
-        print(f"{name:<22}{median(rates[name]):>9.1f}{ratios[name]:>8.2f}{sizes[name]:>9}")
+        print(f"{name:<22}{median(rates[name]):>9.1f}{sizes[name]:>9}{median(floors[name]):>13.1f}"
+              f"{floor_sizes[name]:>13}{ratios[name]:>8.2f}")
     worst = min(ratios, key=ratios.get)
     print(f"pages worst={worst.replace(' ', '_')} ratio={ratios[worst]:.2f}")
 

@@ -127,9 +127,11 @@ def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates use."""
     from courses import formatting
     from courses.enums import Role
+    from courses.i18n import templates
     from courses.permissions import is_staff
 
     formatting.register(app)
+    templates.install(app)
     app.jinja_env.globals.update(Role=Role, is_staff=is_staff)
 
 

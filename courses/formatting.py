@@ -7,10 +7,12 @@ Every datetime is shown in Vietnam's time zone whatever the language.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask import Flask, g, has_request_context
+from babel.dates import format_date
+from flask_babel import format_decimal, format_percent, get_locale
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -32,11 +34,15 @@ PATTERNS = {
 
 
 def _language() -> str:
-    try:
-        locale = get_locale()
-    except RuntimeError:  # outside a request or app context
-        locale = None
-    language = locale.language if locale is not None else "vi"
+    # The request's language, chosen once by the before_request hook (g.locale); asking
+    # Flask-Babel costs more than formatting a date, and a long page formats thousands.
+    language = g.get("locale") if has_request_context() else None
+    if language is None:
+        try:
+            locale = get_locale()
+        except RuntimeError:  # outside a request or app context
+            locale = None
+        language = locale.language if locale is not None else "vi"
     return language if language in PATTERNS else "vi"
 
 
@@ -53,25 +59,31 @@ def _as_local_date(value: date | datetime) -> date:
     return to_local(value).date() if isinstance(value, datetime) else value
 
 
-def weekday_date(value: date | datetime | None) -> str:
-    """«Thứ Sáu, 2/12/2022» in Vietnamese; «Friday, 2 December 2022» in English."""
+@lru_cache(maxsize=8192)
+def _formatted_date(value: date, pattern_name: str, language: str) -> str:
+    # A long page shows the same few dates hundreds of times; Babel formats each anew.
+    return format_date(value, PATTERNS[language][pattern_name], locale=language)
+
+
+def _date_text(value: date | datetime | None, pattern_name: str) -> str:
     if value is None:
         return ""
-    return format_date(_as_local_date(value), _pattern("weekday_date"))
+    return _formatted_date(_as_local_date(value), pattern_name, _language())
+
+
+def weekday_date(value: date | datetime | None) -> str:
+    """«Thứ Sáu, 2/12/2022» in Vietnamese; «Friday, 2 December 2022» in English."""
+    return _date_text(value, "weekday_date")
 
 
 def short_date(value: date | datetime | None) -> str:
     """«2/12/2022» in Vietnamese; «2 Dec 2022» in English."""
-    if value is None:
-        return ""
-    return format_date(_as_local_date(value), _pattern("short_date"))
+    return _date_text(value, "short_date")
 
 
 def long_date(value: date | datetime | None) -> str:
     """«ngày 2 tháng 12 năm 2022», the form of official documents; «2 December 2022» in English."""
-    if value is None:
-        return ""
-    return format_date(_as_local_date(value), _pattern("long_date"))
+    return _date_text(value, "long_date")
 
 
 def clock(value: datetime | None) -> str:

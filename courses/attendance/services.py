@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask_babel import gettext as _
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -73,13 +74,17 @@ def roster_key(user: User) -> tuple:
     return name_key(user.full_name, user.id)
 
 
-def roster(course_id: int) -> list[Enrollment]:
-    """Confirmed enrollments of a course with their users and organizations, in roster order."""
+def roster(course_id: int, with_units: bool = True) -> list[Enrollment]:
+    """Confirmed enrollments of a course with their users (and organizations), in roster order.
+
+    with_units=False loads only each user's name, for pages that show nothing else of them.
+    """
+    user = joinedload(Enrollment.user)
     enrollments = db.session.scalars(
         select(Enrollment)
         .where(Enrollment.course_id == course_id, Enrollment.status == EnrollmentStatus.CONFIRMED)
-        .options(joinedload(Enrollment.user).joinedload(User.organization)
-                 .joinedload(Organization.parent))
+        .options(user.joinedload(User.organization).joinedload(Organization.parent) if with_units
+                 else user.load_only(User.id, User.full_name))
     ).all()
     return sorted(enrollments, key=lambda e: roster_key(e.user))
 
@@ -96,6 +101,23 @@ def attendance_map(course_id: int) -> dict[tuple[int, int], Attendance]:
         .where(Enrollment.course_id == course_id)
     ).all()
     return {(a.enrollment_id, a.session_id): a for a in rows}
+
+
+def attendance_statuses(course_id: int) -> dict[tuple[int, int], AttendanceStatus]:
+    """{(enrollment id, session id): status} for a course: three columns, no objects.
+
+    The summary and the completion rule need only the status; loading every record as an
+    object (with its times converted) was most of a 500-person course's summary page.
+    """
+    # The status read as its stored text and looked up here: SQLAlchemy's Enum result
+    # processing costs more per row than everything else this query does.
+    member = {status.value: status for status in AttendanceStatus}
+    rows = db.session.execute(
+        select(Attendance.enrollment_id, Attendance.session_id, sa.type_coerce(Attendance.status, sa.String()))
+        .join(Enrollment, Attendance.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course_id)
+    )
+    return {(enrollment_id, session_id): member[status] for enrollment_id, session_id, status in rows}
 
 
 def load_session(session_id: int) -> CourseSession | None:
@@ -315,21 +337,22 @@ def required_topics(course: Course, topic_count: int) -> int:
 
 
 def completions(course: Course, enrollments: list[Enrollment] | None = None,
-                marks: dict | None = None) -> list[Completion]:
+                statuses: dict[tuple[int, int], AttendanceStatus] | None = None) -> list[Completion]:
     """The completion rule applied to every confirmed participant, in roster order."""
     enrollments = roster(course.id) if enrollments is None else enrollments
-    marks = attendance_map(course.id) if marks is None else marks
+    statuses = attendance_statuses(course.id) if statuses is None else statuses
     topics = [s for s in course.sessions if s.kind == SessionKind.TOPIC]
     required = required_topics(course, len(topics))
+    not_recorded = _("chưa điểm danh")
     results = []
     for enrollment in enrollments:
         present, missed = 0, []
         for session in topics:
-            attendance = marks.get((enrollment.id, session.id))
-            if attendance is not None and attendance.status == AttendanceStatus.PRESENT:
+            status = statuses.get((enrollment.id, session.id))
+            if status == AttendanceStatus.PRESENT:
                 present += 1
             else:
-                state = attendance.status.label if attendance is not None else _("chưa điểm danh")
+                state = status.label if status is not None else not_recorded
                 missed.append(f"{session.display_title} ({state})")
         qualifies = bool(topics) and present >= required
         reasons = []

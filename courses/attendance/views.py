@@ -52,12 +52,18 @@ def course(course_id: int):
     course = services.course_with_sessions(course_id)
     if course is None:
         abort(404)
-    enrollments = services.roster(course.id)
-    marks = services.attendance_map(course.id)
-    completions = services.completions(course, enrollments, marks)
+    statuses = services.attendance_statuses(course.id)
+    completions = services.completions(course, services.roster(course.id, with_units=False), statuses)
+    sessions = services.attended_sessions(course)
     form = CompletionRuleForm(rule=course.completion_rule.value, min_topics=course.completion_min_topics)
-    return render_template("attendance/course.html", course=course, sessions=services.attended_sessions(course),
-                           completions=completions, marks=marks, form=form)
+    # The cells' symbols computed here and each row's link from a prefix: a 500-person course
+    # has thousands of cells, and per-cell template logic and per-row url_for were most of its time.
+    symbols = {AttendanceStatus.PRESENT: "✓", AttendanceStatus.ABSENT: "✗", AttendanceStatus.EXCUSED: "P"}
+    cells = {item.enrollment.id: [symbols.get(statuses.get((item.enrollment.id, s.id)), "–") for s in sessions]
+             for item in completions}
+    participant_url = url_for("attendance.participant", enrollment_id=0)[:-1]
+    return render_template("attendance/course.html", course=course, sessions=sessions, completions=completions,
+                           cells=cells, participant_url=participant_url, form=form)
 
 
 @bp.route("/courses/<int:course_id>/completion-rule", methods=["POST"])
@@ -89,7 +95,7 @@ def participant(enrollment_id: int):
     require(is_staff(current_user) or enrollment.user_id == current_user.id)
     course = services.course_with_sessions(enrollment.course_id)
     marks = services.attendance_map(course.id)
-    completion = services.completions(course, [enrollment], marks)[0]
+    completion = services.completions(course, [enrollment], {key: mark.status for key, mark in marks.items()})[0]
     return render_template("attendance/participant.html", enrollment=enrollment, course=course,
                            sessions=services.attended_sessions(course), marks=marks, completion=completion)
 

@@ -536,7 +536,8 @@ def result_report_tables(course: Course):
         select(Enrollment).where(Enrollment.course_id == course.id)
         .options(joinedload(Enrollment.user).joinedload(User.organization).joinedload(Organization.parent))
     ))
-    marks = attendance.attendance_map(course.id)
+    statuses = attendance.attendance_statuses(course.id)
+    present_somewhere = {eid for (eid, _sid), status in statuses.items() if status == AttendanceStatus.PRESENT}
     certificates = course_certificates(course.id)
     valid = {c.enrollment_id for c in certificates if c.revoked_at is None}
     by_org: dict[str, list[int]] = {}
@@ -546,7 +547,7 @@ def result_report_tables(course: Course):
             counts[0] += 1
         if e.status == EnrollmentStatus.CONFIRMED:
             counts[1] += 1
-            if any(a.status == AttendanceStatus.PRESENT for (eid, _sid), a in marks.items() if eid == e.id):
+            if e.id in present_somewhere:
                 counts[2] += 1
         if e.id in valid:
             counts[3] += 1
@@ -558,10 +559,8 @@ def result_report_tables(course: Course):
     for session in course.sessions:
         if session.kind != SessionKind.TOPIC:
             continue
-        present = sum(1 for e in confirmed if (a := marks.get((e.id, session.id))) is not None
-                      and a.status == AttendanceStatus.PRESENT)
-        excused = sum(1 for e in confirmed if (a := marks.get((e.id, session.id))) is not None
-                      and a.status == AttendanceStatus.EXCUSED)
+        present = sum(1 for e in confirmed if statuses.get((e.id, session.id)) == AttendanceStatus.PRESENT)
+        excused = sum(1 for e in confirmed if statuses.get((e.id, session.id)) == AttendanceStatus.EXCUSED)
         rate = f"{100 * present / len(confirmed):.1f}%" if confirmed else "—"
         speaker = session.speaker.full_name if session.speaker else ""
         topic_rows.append([session.display_title, speaker, present, excused, len(confirmed) - present - excused, rate])

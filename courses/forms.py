@@ -115,10 +115,14 @@ class BaseForm(FlaskForm):
             self.form_errors.append(error.message)
 
 
+def control_characters_message() -> str:
+    return str(_l("Nội dung chứa ký tự điều khiển không hợp lệ; vui lòng nhập lại."))
+
+
 def refuse_control_characters(value):
     """A field filter: a ValueError here becomes the field's error message, and the form is invalid."""
     if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-        raise ValueError(str(_l("Nội dung chứa ký tự điều khiển không hợp lệ; vui lòng nhập lại.")))
+        raise ValueError(control_characters_message())
     return value
 
 

@@ -392,3 +392,11 @@ def test_with_redis_a_job_waits_for_the_worker_command_which_runs_it(make_app, t
             if stale:
                 redis.srem(registry_key, *stale)
         redis.close()
+
+
+def test_a_control_character_in_a_job_parameter_is_refused_with_a_message(app, as_user):
+    client = as_user(make_user(role=Role.ADMIN))
+    response = client.post("/jobs/new", data={"kind": "users.export_xlsx", "q": "Nguy\x00n", "role": ""},
+                           follow_redirects=True)
+    assert "Nội dung chứa ký tự điều khiển không hợp lệ" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Job)) is None

@@ -51,6 +51,12 @@ def can_view(user, job: Job) -> bool:
 def parse_params(kind_name: str, form_data: Mapping[str, str]) -> dict:
     """Parameters of kind_name read from submitted form data (DomainError when invalid)."""
     kind = _kind_or_error(kind_name)
+    # Kinds read the raw form, not a BaseForm: refuse control characters here for all of
+    # them (PostgreSQL cannot store a NUL in the job's parameters).
+    from courses.forms import CONTROL_CHARACTERS, control_characters_message
+
+    if any(CONTROL_CHARACTERS.search(value) for value in form_data.values() if isinstance(value, str)):
+        raise DomainError(control_characters_message())
     return kind.parse_params(form_data) if kind.parse_params else {}
 
 

@@ -16,29 +16,18 @@ def worker(host, port, path, headers, deadline, results, index):
     connection = http.client.HTTPConnection(host, port, timeout=30)
     done = errors = size = 0
     while time.perf_counter() < deadline:
-        # gunicorn's sync workers close the connection after each response; a request sent
-        # on a connection the server has just closed is sent again once on a new one,
-        # which is a reconnection, not a failed request.
-        for attempt in (1, 2):
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                body = response.read()
-            except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
-                connection.close()
-                if attempt == 2:
-                    errors += 1
-                continue
-            except (OSError, http.client.HTTPException):
-                errors += 1
-                connection.close()  # reopened by the next request
-                break
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
             if response.status == 200:
                 done += 1
                 size = len(body)
             else:
                 errors += 1
-            break
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            connection.close()  # reopened by the next request
     connection.close()
     results[index] = (done, errors, size)
 

@@ -139,7 +139,8 @@ class MaterialForm(BaseForm):
                         description=_l("Để trống: dùng tên tệp."))
     description = TextAreaField(_l("Mô tả"), validators=[Length(max=5000)])
     file = FileField(_l("Tệp (PDF, DOCX, PPTX, XLSX, ảnh)"))
-    url = URLField(_l("Địa chỉ liên kết"), validators=[Optional(), Length(max=2000)])
+    # No Optional(): it would stop the chain before validate_url, which requires a link's address.
+    url = URLField(_l("Địa chỉ liên kết"), validators=[Length(max=2000)])
     session_id = SelectField(_l("Gắn với buổi"), coerce=optional_int, validators=[Optional()])
     visibility = SelectField(_l("Ai được xem"), choices=Visibility.choices(), default=Visibility.ENROLLED.value)
     submit = SubmitField(_l("Thêm tài liệu"))

@@ -611,6 +611,8 @@ def add_link(actor, course: Course, url: str, title: str, visibility: Visibility
     """Attach a link (http or https only)."""
     _require_staff(actor)
     _check_material_target(course, session_id)
+    if not url:
+        raise DomainError(_("Vui lòng nhập địa chỉ liên kết."), field="url")
     if not url.lower().startswith(("http://", "https://")):
         raise DomainError(_("Liên kết phải bắt đầu bằng http:// hoặc https://."), field="url")
     material = Material(course_id=course.id, session_id=session_id, title=title or url, description=description,

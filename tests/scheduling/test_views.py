@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from courses.enums import CourseStatus, EnrollmentStatus, Role, SessionKind, Visibility
 from courses.extensions import db
@@ -432,3 +432,13 @@ def test_organizer_course_page_issues_a_bounded_number_of_queries(as_user):
     client = as_user(make_user(role=Role.ORGANIZER))
     assert count_queries(client, f"/organize/courses/{small.id}") == \
         count_queries(client, f"/organize/courses/{large.id}")
+
+
+def test_a_link_without_an_address_gets_a_message_and_nothing_is_stored(as_user):
+    course = make_course()
+    organizer = as_user(make_user(role=Role.ORGANIZER))
+    response = organizer.post(f"/organize/courses/{course.id}/materials/new", data={
+        "kind": "link", "title": "Văn kiện", "visibility": "public", "session_id": "0"})
+    assert response.status_code == 200
+    assert "Vui lòng nhập địa chỉ liên kết." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Material)) == 0

@@ -23,7 +23,7 @@ from courses.db_types import utcnow
 from courses.enrollment.models import Enrollment
 from courses.exceptions import DomainError
 from courses.extensions import db
-from courses.formatting import LOCAL_TZ
+from courses.formatting import LOCAL_TZ, short_date
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course
 
@@ -366,7 +366,7 @@ def status_text(certificate: Certificate) -> str:
     if certificate.replaced_by is not None:
         return _("Đã thay bằng số %(serial)s", serial=certificate.replaced_by.serial)
     if certificate.revoked_at is not None:
-        return _("Đã thu hồi ngày %(date)s", date=_short(certificate.revoked_at))
+        return _("Đã thu hồi ngày %(date)s", date=short_date(certificate.revoked_at))
     return _("Còn hiệu lực")
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pypdfium2
 import pytest
+import zxingcpp
 
 from courses.enums import OrganizationKind
 from tests.browser.conftest import INSTALL_HINT, REQUIRED
@@ -183,6 +185,10 @@ def test_whole_journey(live_server, browsing):
     # The viewer stands in for the bytes in the page: fetch them with the admin's cookies.
     pdf = admin.context.request.get(response.url).body()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1
+    # The QR code printed on the page is what a visitor scans: decode it from the PDF.
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=2).to_pil()
+    scanned = [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+    assert len(scanned) == 1 and scanned[0].endswith(verify_url), (scanned, verify_url)
     admin.go_back()
     nav(admin, "Tổ chức lớp", "Sổ cấp GCN")
     register_row = admin.get_by_role("row", name=re.compile(PARTICIPANT[0]))
@@ -192,7 +198,7 @@ def test_whole_journey(live_server, browsing):
 
     # 7. A visitor opens the verification link: valid, in Vietnamese and in English.
     visitor = browsing.new_page()
-    visitor.goto(base(verify_url) if verify_url.startswith("/") else verify_url)
+    visitor.goto(scanned[0])
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Xác thực giấy chứng nhận")
     expect(visitor.get_by_role("status")).to_have_text("Giấy chứng nhận còn hiệu lực.")
     expect(visitor.locator("main")).to_contain_text(PARTICIPANT[0])
@@ -202,3 +208,14 @@ def test_whole_journey(live_server, browsing):
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Verify a certificate")
     expect(visitor.get_by_role("status")).to_have_text("The certificate is valid.")
     browsing.shot(visitor, "11-verified-en")
+
+    # 8. The admin revokes it with a reason; the same link now says so.
+    nav(admin, "Tổ chức lớp", "Điểm danh & GCN")
+    admin.get_by_role("link", name="Giấy chứng nhận BDNV-2030-01").click()
+    admin.get_by_label("Lý do").fill("Cấp nhầm người")
+    admin.get_by_role("button", name="Thu hồi").click()
+    expect(admin.get_by_role("status").first).to_contain_text("Đã thu hồi giấy chứng nhận số")
+    browsing.shot(admin, "12-revoked")
+    visitor.reload()
+    expect(visitor.get_by_role("status")).to_contain_text("The certificate was revoked on")
+    browsing.shot(visitor, "13-revoked-en")

@@ -292,6 +292,12 @@ def seed_model_course(bloc, cells, topics, speakers, participant: User) -> Cours
     ]
     db.session.add_all(enrollments)
     db.session.flush()
+    # Counted against their grassroots organization, as registrations through the app are.
+    from courses.enrollment.services import grassroots_id, organizations_by_id
+
+    organizations = organizations_by_id()
+    for enrollment in enrollments:
+        enrollment.quota_organization_id = grassroots_id(enrollment.user.organization_id, organizations)
     rng = random.Random(1202)
     topic_sessions = [s for s in course.sessions if s.kind == SessionKind.TOPIC]
     attended = [s for s in course.sessions if s.kind in (SessionKind.OPENING, SessionKind.TOPIC)]

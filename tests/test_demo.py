@@ -76,3 +76,15 @@ def test_home_page_lists_upcoming_and_past_demo_courses(runner, client):
     assert "BDNV-2022-01" in body
     upcoming = db.session.scalar(select(Course).where(Course.status == CourseStatus.PUBLISHED))
     assert upcoming.code in body
+
+
+def test_demo_roster_counts_every_participant_under_a_grassroots_organization(runner, client):
+    from tests.conftest import login
+
+    runner.invoke(args=["seed-demo"])
+    course = db.session.scalar(select(Course).where(Course.code == "BDNV-2022-01"))
+    login(client, "organizer@demo.local", "Demo@2022")
+    page = client.get(f"/enrollment/courses/{course.id}/roster").get_data(as_text=True)
+    counts = re.search(r'id="counts-by-organization".*?</table>', page, re.S).group(0)
+    assert "Chưa thuộc đảng bộ cơ sở" not in counts
+    assert counts.count("<tr>") >= 2 and "Đảng bộ" in counts

@@ -41,6 +41,19 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+def playwright_expect():
+    """Playwright's `expect`, for a test module to call at import: without Playwright the
+    module is skipped, or with BROWSER_TESTS=required the import error stands."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:
+        if REQUIRED:
+            raise
+        pytest.skip(f"browser tests skipped: playwright is not installed; {INSTALL_HINT}",
+                    allow_module_level=True)
+    return expect
+
+
 def browser_unavailable(reason: str):
     """Skip (or, with BROWSER_TESTS=required, fail) because the browser can't start."""
     if REQUIRED:

@@ -18,15 +18,10 @@ import pytest
 import zxingcpp
 
 from courses.enums import OrganizationKind
-from tests.browser.conftest import INSTALL_HINT, REQUIRED
+from tests.browser.conftest import playwright_expect
 from tests.factories import make_organization
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # without playwright: skipped, unless BROWSER_TESTS=required
-    if REQUIRED:
-        raise
-    pytest.skip(f"browser tests skipped: playwright is not installed; {INSTALL_HINT}", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

@@ -10,16 +10,11 @@ from courses.certificates import jobs as certificate_jobs
 from courses.certificates import services
 from courses.enums import Role
 from courses.jobs import runner
-from tests.browser.conftest import INSTALL_HINT, REQUIRED
+from tests.browser.conftest import playwright_expect
 from tests.browser.test_ui import log_in
 from tests.factories import make_finished_course, make_user
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # without playwright: skipped, unless BROWSER_TESTS=required
-    if REQUIRED:
-        raise
-    pytest.skip(f"browser tests skipped: playwright is not installed; {INSTALL_HINT}", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 CERTIFICATES = 40

@@ -10,15 +10,10 @@ from sqlalchemy import select
 from courses.auth.models import User
 from courses.enums import OrganizationKind, SessionKind
 from courses.extensions import db
-from tests.browser.conftest import INSTALL_HINT, PHONE, REQUIRED
+from tests.browser.conftest import PHONE, playwright_expect
 from tests.factories import PASSWORD, make_course, make_organization, make_session, make_topic, make_user
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # without playwright: skipped, unless BROWSER_TESTS=required
-    if REQUIRED:
-        raise
-    pytest.skip(f"browser tests skipped: playwright is not installed; {INSTALL_HINT}", allow_module_level=True)
+expect = playwright_expect()
 
 pytestmark = pytest.mark.browser
 

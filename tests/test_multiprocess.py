@@ -179,6 +179,20 @@ def setup_app(make_app):
         yield app
 
 
+
+def job_state_when_done(browser, server, job_path: str, seconds: float) -> dict:
+    """Poll a job's status page on server until it is finished or failed (or seconds pass)."""
+    import json
+
+    deadline = time.monotonic() + seconds
+    while True:
+        status, _, body = browser.request(server, f"{job_path}/status")
+        assert status == 200
+        state = json.loads(body)
+        if state["status"] in ("finished", "failed") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.3)
+
 def test_a_job_started_on_one_server_is_run_by_the_worker_and_downloaded_from_the_other(cluster, setup_app):
     admin = make_user(role=Role.ADMIN, full_name="Nguyễn Thị Quản Trị")
     for n in range(30):
@@ -193,15 +207,7 @@ def test_a_job_started_on_one_server_is_run_by_the_worker_and_downloaded_from_th
     job_path = urllib.parse.urlsplit(headers["Location"]).path
     job_id = int(job_path.rsplit("/", 1)[1])
 
-    import json
-    deadline = time.monotonic() + 90
-    while True:
-        status, _, body = browser.request(cluster["b"], f"{job_path}/status")
-        assert status == 200
-        state = json.loads(body)
-        if state["status"] in ("finished", "failed") or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
+    state = job_state_when_done(browser, cluster["b"], job_path, seconds=90)
     assert state["status"] == "finished", (state, cluster["logs"]["worker"].read_text()[-3000:])
     assert (state["done"], state["total"], state["percent"]) == (31, 31, 100)
     # The worker ran it (not a thread in app server A): its log names the RQ job.
@@ -355,8 +361,6 @@ def test_registration_race_across_two_processes_never_exceeds_capacity(cluster, 
 
 def test_certificates_printed_as_a_job_by_the_worker_and_downloaded_from_the_other_server(
         cluster, setup_app, fast_password_hashing):
-    import json
-
     from pypdf import PdfReader
 
     from courses.certificates import services as certificates
@@ -377,14 +381,7 @@ def test_certificates_printed_as_a_job_by_the_worker_and_downloaded_from_the_oth
     job_path = urllib.parse.urlsplit(headers["Location"]).path
     job_id = int(job_path.rsplit("/", 1)[1])
 
-    deadline = time.monotonic() + 120
-    while True:
-        status, _, body = browser.request(cluster["b"], f"{job_path}/status")
-        assert status == 200
-        state = json.loads(body)
-        if state["status"] in ("finished", "failed") or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
+    state = job_state_when_done(browser, cluster["b"], job_path, seconds=120)
     assert state["status"] == "finished", (state, cluster["logs"]["worker"].read_text()[-3000:])
     assert (state["done"], state["total"], state["percent"]) == (40, 40, 100)
     assert f"{cluster['prefix']}-job-{job_id}-try-1" in cluster["logs"]["worker"].read_text()

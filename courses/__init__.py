@@ -7,7 +7,12 @@ from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import Config, config_from_env
+from courses.cpython311 import guard_sqlalchemy_states
 from courses.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Before any ORM object exists, in every process that imports the app (web workers, the
+# job worker, commands, tests): see courses/cpython311.py.
+guard_sqlalchemy_states()
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -16,15 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
-from courses.attendance.models import Attendance
 from courses.auth.models import User
 from courses.auth.views import safe_next_url
-from courses.certificates.models import Certificate
 from courses.enrollment import exports, importer, services, tokens
+from courses.enrollment.dashboard import participant_dashboard
 from courses.enrollment.forms import (ActionForm, AddParticipantForm, ImportConfirmForm, ImportUploadForm,
                                       NominateForm, QuotaForm, SetPasswordForm, StatusForm, SubstituteForm)
 from courses.enrollment.models import CourseQuota, Enrollment
-from courses.enums import CourseStatus, EnrollmentStatus, OrganizationKind, Role, SessionKind, Visibility
+from courses.enums import CourseStatus, EnrollmentStatus, OrganizationKind, Role, SessionKind
 from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
@@ -132,45 +131,10 @@ def material_url(material: Material) -> str | None:
 @bp.route("/me")
 @login_required
 def dashboard():
-    """The participant's courses, upcoming and past, with timetable, materials, attendance, certificate."""
-    enrollments = db.session.scalars(
-        select(Enrollment)
-        .options(
-            joinedload(Enrollment.course).joinedload(Course.organizing_unit),
-            joinedload(Enrollment.course).selectinload(Course.sessions).joinedload(CourseSession.topic),
-            joinedload(Enrollment.course).selectinload(Course.sessions).joinedload(CourseSession.speaker),
-            joinedload(Enrollment.course).selectinload(Course.materials),
-        )
-        .where(Enrollment.user_id == current_user.id)
-        .order_by(Enrollment.id)
-    ).unique().all()
-    ids = [e.id for e in enrollments] or [-1]
-    attendance: dict[int, dict[int, Attendance]] = {}
-    for item in db.session.scalars(select(Attendance).where(Attendance.enrollment_id.in_(ids))):
-        attendance.setdefault(item.enrollment_id, {})[item.session_id] = item
-    certificates = {c.enrollment_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.enrollment_id.in_(ids), Certificate.revoked_at.is_(None))
-        .order_by(Certificate.id))}
+    """The participant's courses: upcoming in full, past ten to a page, newest first."""
     today = datetime.now(LOCAL_TZ).date()
-    entries = []
-    for enrollment in enrollments:
-        course = enrollment.course
-        visible = [Visibility.PUBLIC]
-        if enrollment.status == EnrollmentStatus.CONFIRMED:
-            visible.append(Visibility.ENROLLED)
-        entries.append({
-            "enrollment": enrollment,
-            "course": course,
-            "materials": [m for m in course.materials if m.visibility in visible],
-            "attendance": attendance.get(enrollment.id, {}),
-            "certificate": certificates.get(enrollment.id),
-            "can_cancel": enrollment.status in services.ACTIVE_STATUSES and course.starts_on > today,
-        })
-    upcoming = sorted((e for e in entries if e["course"].ends_on >= today),
-                      key=lambda e: (e["course"].starts_on, e["course"].id))
-    past = sorted((e for e in entries if e["course"].ends_on < today),
-                  key=lambda e: (e["course"].starts_on, e["course"].id), reverse=True)
-    return render_template("enrollment/dashboard.html", upcoming=upcoming, past=past,
+    courses = participant_dashboard(current_user.id, today, page_arg())
+    return render_template("enrollment/dashboard.html", upcoming=courses.upcoming, past=courses.past,
                            form=ActionForm(), material_url=material_url, SessionKind=SessionKind)
 
 

@@ -111,6 +111,22 @@ def test_dashboard_shows_timetable_materials_attendance_and_certificate(as_user)
     assert "0042/GCN-ĐUK" in page and "Danh sách chờ" in page
 
 
+def test_dashboard_shows_past_courses_ten_to_a_page_newest_first(as_user):
+    user = make_user()
+    for weeks in range(1, 13):  # «Lớp cũ 1» is the newest past course, «Lớp cũ 12» the oldest
+        make_enrollment(user, make_course(starts_on=date.today() - timedelta(weeks=weeks), title=f"Lớp cũ {weeks}"))
+    make_enrollment(user, make_course(title="Lớp sắp học"))
+    client = as_user(user)
+    first = text_of(client.get("/enrollment/me"))
+    assert "Lớp sắp học" in first and "Lớp 1–10 trong 12 lớp đã học" in first
+    assert first.index("Lớp cũ 1 ") < first.index("Lớp cũ 10") and "Lớp cũ 11" not in first
+    second = text_of(client.get("/enrollment/me?page=2"))
+    assert "Lớp sắp học" in second and "Lớp cũ 11" in second and "Lớp cũ 12" in second
+    assert "Lớp cũ 10" not in second
+    # A page past the end shows the last one, not an empty list.
+    assert "Lớp cũ 12" in text_of(client.get("/enrollment/me?page=99"))
+
+
 def test_dashboard_shows_only_own_courses(as_user):
     other = make_user()
     make_enrollment(other, make_course(title="Lớp của người khác"))

@@ -1,0 +1,98 @@
+"""«Khóa học của tôi»: a participant's courses, upcoming in full, past a page at a time.
+
+A cadre who has taken sixty courses should not download sixty timetables to see next
+week's: upcoming courses show their timetable, attendance and materials; past courses
+come ten to a page (newest first), each with the same details. Everything a page shows is
+read in a fixed number of queries whatever the number of courses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from courses.attendance.models import Attendance
+from courses.certificates.models import Certificate
+from courses.enrollment.models import Enrollment
+from courses.enrollment.services import ACTIVE_STATUSES
+from courses.enums import EnrollmentStatus, Visibility
+from courses.extensions import db
+from courses.pagination import ListPagination
+from courses.scheduling.models import Course, CourseSession, Material
+
+PAST_PER_PAGE = 10
+
+
+@dataclass
+class DashboardEntry:
+    """One of the participant's courses with what the dashboard shows of it."""
+
+    enrollment: Enrollment
+    course: Course
+    can_cancel: bool
+    materials: list[Material] = field(default_factory=list)
+    attendance: dict = field(default_factory=dict)  # session id → Attendance
+    certificate: Certificate | None = None
+
+
+@dataclass
+class Dashboard:
+    upcoming: list[DashboardEntry]
+    past: ListPagination  # of DashboardEntry, newest first
+
+
+def participant_dashboard(user_id: int, today: date, past_page: int = 1) -> Dashboard:
+    """The participant's upcoming courses and one page of past ones, with their details."""
+    enrollments = db.session.scalars(
+        select(Enrollment)
+        .options(joinedload(Enrollment.course).joinedload(Course.organizing_unit))
+        .where(Enrollment.user_id == user_id)
+    ).all()
+    entries = [DashboardEntry(e, e.course, e.status in ACTIVE_STATUSES and e.course.starts_on > today)
+               for e in enrollments]
+    upcoming = sorted((e for e in entries if e.course.ends_on >= today),
+                      key=lambda e: (e.course.starts_on, e.course.id))
+    past = ListPagination(sorted((e for e in entries if e.course.ends_on < today),
+                                 key=lambda e: (e.course.starts_on, e.course.id), reverse=True),
+                          page=past_page, per_page=PAST_PER_PAGE)
+    _load_details(upcoming + past.items)
+    return Dashboard(upcoming, past)
+
+
+def _load_details(entries: list[DashboardEntry]) -> None:
+    """Timetables, materials, attendance and certificates of the shown entries: four queries."""
+    course_ids = [entry.course.id for entry in entries]
+    enrollment_ids = [entry.enrollment.id for entry in entries]
+    sessions: dict[int, list[CourseSession]] = {course_id: [] for course_id in course_ids}
+    for item in db.session.scalars(
+        select(CourseSession)
+        .options(joinedload(CourseSession.topic), joinedload(CourseSession.speaker))
+        .where(CourseSession.course_id.in_(course_ids))
+        .order_by(CourseSession.starts_at, CourseSession.id)
+    ):
+        sessions[item.course_id].append(item)
+    materials: dict[int, list[Material]] = {course_id: [] for course_id in course_ids}
+    for item in db.session.scalars(
+        select(Material).where(Material.course_id.in_(course_ids)).order_by(Material.id)
+    ):
+        materials[item.course_id].append(item)
+    attendance: dict[int, dict[int, Attendance]] = {}
+    for item in db.session.scalars(select(Attendance).where(Attendance.enrollment_id.in_(enrollment_ids))):
+        attendance.setdefault(item.enrollment_id, {})[item.session_id] = item
+    certificates = {item.enrollment_id: item for item in db.session.scalars(
+        select(Certificate)
+        .where(Certificate.enrollment_id.in_(enrollment_ids), Certificate.revoked_at.is_(None))
+        .order_by(Certificate.id))}
+    for entry in entries:
+        # The timetable set as the course's own loaded collection: the template reads
+        # course.sessions without another query.
+        set_committed_value(entry.course, "sessions", sessions[entry.course.id])
+        visible = {Visibility.PUBLIC}
+        if entry.enrollment.status == EnrollmentStatus.CONFIRMED:
+            visible.add(Visibility.ENROLLED)
+        entry.materials = [m for m in materials[entry.course.id] if m.visibility in visible]
+        entry.attendance = attendance.get(entry.enrollment.id, {})
+        entry.certificate = certificates.get(entry.enrollment.id)

@@ -297,3 +297,23 @@ def test_staff_find_courses_to_take_attendance_for(app, as_user):
     course, _s, _e = make_finished_course(topics=1, participants=1)
     page = as_user(make_user(Role.ORGANIZER)).get("/attendance/").get_data(as_text=True)
     assert course.code in page and f"/attendance/courses/{course.id}" in page
+
+
+def test_summary_shows_a_hundred_participants_a_page_and_the_totals(app, as_user):
+    from courses.attendance.views import SUMMARY_PER_PAGE
+
+    course = make_course()
+    session = make_session(course)
+    names = [f"Học viên {number:03d}" for number in range(1, SUMMARY_PER_PAGE + 6)]
+    for name in names:
+        enrollment = make_enrollment(make_user(full_name=name), course)
+        db.session.add(Attendance(enrollment_id=enrollment.id, session_id=session.id,
+                                  status=AttendanceStatus.PRESENT))
+    db.session.commit()
+    client = as_user(make_user(Role.ORGANIZER))
+    first = client.get(f"/attendance/courses/{course.id}").get_data(as_text=True)
+    assert f"Đạt điều kiện hoàn thành: {len(names)}/{len(names)} học viên." in first
+    assert names[SUMMARY_PER_PAGE - 1] in first and names[SUMMARY_PER_PAGE] not in first
+    second = client.get(f"/attendance/courses/{course.id}?page=2").get_data(as_text=True)
+    assert names[SUMMARY_PER_PAGE] in second and names[-1] in second and names[0] not in second
+    assert f"Học viên {SUMMARY_PER_PAGE + 1}–{len(names)}, theo thứ tự tên." in second

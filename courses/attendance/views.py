@@ -12,9 +12,12 @@ from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.enrollment.models import Enrollment
 from courses.permissions import is_staff, login_required, require, staff_required
+from courses.pagination import ListPagination
 from courses.routing import page_arg
 
 bp = Blueprint("attendance", __name__)
+
+SUMMARY_PER_PAGE = 100
 
 
 def _session_or_404(session_id: int):
@@ -48,22 +51,24 @@ def index():
 @bp.route("/courses/<int:course_id>")
 @staff_required
 def course(course_id: int):
-    """Participants × sessions for a course, and the completion of each."""
+    """Participants × sessions for a course, and the completion of each, a hundred rows a page."""
     course = services.course_with_sessions(course_id)
     if course is None:
         abort(404)
     statuses = services.attendance_statuses(course.id)
     completions = services.completions(course, services.roster(course.id, with_units=False), statuses)
+    passed = sum(1 for item in completions if item.qualifies)
+    page = ListPagination(completions, page_arg(), SUMMARY_PER_PAGE)
     sessions = services.attended_sessions(course)
     form = CompletionRuleForm(rule=course.completion_rule.value, min_topics=course.completion_min_topics)
     # The cells' symbols computed here and each row's link from a prefix: a 500-person course
     # has thousands of cells, and per-cell template logic and per-row url_for were most of its time.
     symbols = {AttendanceStatus.PRESENT: "✓", AttendanceStatus.ABSENT: "✗", AttendanceStatus.EXCUSED: "P"}
     cells = {item.enrollment.id: [symbols.get(statuses.get((item.enrollment.id, s.id)), "–") for s in sessions]
-             for item in completions}
+             for item in page.items}
     participant_url = url_for("attendance.participant", enrollment_id=0)[:-1]
-    return render_template("attendance/course.html", course=course, sessions=sessions, completions=completions,
-                           cells=cells, participant_url=participant_url, form=form)
+    return render_template("attendance/course.html", course=course, sessions=sessions, page=page,
+                           passed=passed, cells=cells, participant_url=participant_url, form=form)
 
 
 @bp.route("/courses/<int:course_id>/completion-rule", methods=["POST"])

@@ -56,7 +56,7 @@ def course(course_id: int):
     if course is None:
         abort(404)
     statuses = services.attendance_statuses(course.id)
-    completions = services.completions(course, services.roster(course.id, with_units=False), statuses)
+    completions = services.completions(course, services.roster_names(course.id), statuses)
     passed = sum(1 for item in completions if item.qualifies)
     page = ListPagination(completions, page_arg(), SUMMARY_PER_PAGE)
     sessions = services.attended_sessions(course)

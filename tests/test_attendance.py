@@ -317,3 +317,29 @@ def test_summary_shows_a_hundred_participants_a_page_and_the_totals(app, as_user
     second = client.get(f"/attendance/courses/{course.id}?page=2").get_data(as_text=True)
     assert names[SUMMARY_PER_PAGE] in second and names[-1] in second and names[0] not in second
     assert f"Học viên {SUMMARY_PER_PAGE + 1}–{len(names)}, theo thứ tự tên." in second
+
+
+@pytest.mark.parametrize("rule, min_topics, expected", [(CompletionRule.ALL_TOPICS, None, 1),
+                                                        (CompletionRule.MIN_TOPICS, 2, 2),
+                                                        (CompletionRule.MIN_TOPICS, 1, 3)])
+def test_the_summary_total_counts_what_the_rule_says(app, rule, min_topics, expected):
+    course, sessions, (everywhere, two, one, nowhere) = make_finished_course(topics=3, participants=4)
+    db.session.execute(sa.delete(Attendance).where(
+        Attendance.enrollment_id.in_([two.id, one.id, nowhere.id]), Attendance.session_id == sessions[2].id))
+    db.session.execute(sa.update(Attendance).where(Attendance.enrollment_id == one.id,
+                                                   Attendance.session_id == sessions[1].id)
+                       .values(status=AttendanceStatus.EXCUSED))
+    db.session.execute(sa.delete(Attendance).where(Attendance.enrollment_id == nowhere.id))
+    withdrawn = make_enrollment(make_user(), course, status=EnrollmentStatus.CANCELLED)
+    make_attendance(withdrawn, sessions[0], AttendanceStatus.PRESENT)  # not confirmed: never counted
+    course.completion_rule, course.completion_min_topics = rule, min_topics
+    db.session.commit()
+    db.session.expire_all()
+    assert services.qualified_count(course) == expected
+    assert sum(item.qualifies for item in services.completions(course)) == expected
+
+
+def test_a_course_without_topics_has_nobody_qualified(app):
+    course = make_course()
+    make_enrollment(make_user(), course)
+    assert services.qualified_count(course) == 0

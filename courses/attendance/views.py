@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user
 
 from courses.attendance import services
@@ -55,20 +56,23 @@ def course(course_id: int):
     course = services.course_with_sessions(course_id)
     if course is None:
         abort(404)
-    statuses = services.attendance_statuses(course.id)
-    completions = services.completions(course, services.roster_names(course.id), statuses)
-    passed = sum(1 for item in completions if item.qualifies)
-    page = ListPagination(completions, page_arg(), SUMMARY_PER_PAGE)
+    # Everyone's names (the order needs them all), but statuses, reasons and cells only
+    # for the hundred rows on screen; the course's total is counted by the database.
+    page = ListPagination(services.roster_names(course.id), page_arg(), SUMMARY_PER_PAGE)
+    statuses = services.attendance_statuses(course.id, [row.id for row in page.items])
+    completions = services.completions(course, page.items, statuses)
     sessions = services.attended_sessions(course)
     form = CompletionRuleForm(rule=course.completion_rule.value, min_topics=course.completion_min_topics)
-    # The cells' symbols computed here and each row's link from a prefix: a 500-person course
-    # has thousands of cells, and per-cell template logic and per-row url_for were most of its time.
+    # Each row's cells joined here and each row's link from a prefix: a 500-person course has
+    # thousands of cells, and per-cell template work and per-row url_for were most of its time.
     symbols = {AttendanceStatus.PRESENT: "✓", AttendanceStatus.ABSENT: "✗", AttendanceStatus.EXCUSED: "P"}
-    cells = {item.enrollment.id: [symbols.get(statuses.get((item.enrollment.id, s.id)), "–") for s in sessions]
-             for item in page.items}
+    cells = {row.id: Markup("".join(f'<td class="text-center">{symbols.get(statuses.get((row.id, s.id)), "–")}</td>'
+                                    for s in sessions))
+             for row in page.items}
     participant_url = url_for("attendance.participant", enrollment_id=0)[:-1]
     return render_template("attendance/course.html", course=course, sessions=sessions, page=page,
-                           passed=passed, cells=cells, participant_url=participant_url, form=form)
+                           completions=completions, passed=services.qualified_count(course), cells=cells,
+                           participant_url=participant_url, form=form)
 
 
 @bp.route("/courses/<int:course_id>/completion-rule", methods=["POST"])

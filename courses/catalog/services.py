@@ -143,19 +143,23 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
 
 
 def course_page(course_id: int) -> Course | None:
-    """A course with its timetable and materials, loaded in a fixed number of queries."""
+    """A course with its timetable and materials, in two queries.
+
+    The timetable (a day's handful of sessions) comes joined to the course, not in a
+    query of its own: on PostgreSQL each round trip costs more than the rows it saves.
+    """
     from courses.scheduling.models import Material
 
-    return db.session.scalar(
+    return db.session.scalars(
         select(Course)
         .options(
             joinedload(Course.organizing_unit),
-            selectinload(Course.sessions).joinedload(CourseSession.topic),
-            selectinload(Course.sessions).joinedload(CourseSession.speaker),
+            joinedload(Course.sessions).joinedload(CourseSession.topic),
+            joinedload(Course.sessions).joinedload(CourseSession.speaker),
             selectinload(Course.materials).joinedload(Material.session),
         )
         .where(Course.id == course_id)
-    )
+    ).unique().one_or_none()
 
 
 def confirmed_courses(user) -> list[Course]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 
 from courses.attendance import services
 from courses.attendance.forms import ActionForm, CheckInForm, CompletionRuleForm, MarkForm
@@ -12,8 +12,8 @@ from courses.enums import AttendanceStatus, CompletionRule
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.enrollment.models import Enrollment
-from courses.permissions import is_staff, login_required, require, staff_required
 from courses.pagination import ListPagination
+from courses.permissions import is_staff, login_required, require, staff_required
 from courses.routing import page_arg
 
 bp = Blueprint("attendance", __name__)

@@ -314,6 +314,7 @@ def test_summary_shows_a_hundred_participants_a_page_and_the_totals(app, as_user
     first = client.get(f"/attendance/courses/{course.id}").get_data(as_text=True)
     assert f"Đạt điều kiện hoàn thành: {len(names)}/{len(names)} học viên." in first
     assert names[SUMMARY_PER_PAGE - 1] in first and names[SUMMARY_PER_PAGE] not in first
+    assert f'href="/attendance/courses/{course.id}?page=2"' in first
     second = client.get(f"/attendance/courses/{course.id}?page=2").get_data(as_text=True)
     assert names[SUMMARY_PER_PAGE] in second and names[-1] in second and names[0] not in second
     assert f"Học viên {SUMMARY_PER_PAGE + 1}–{len(names)}, theo thứ tự tên." in second

@@ -117,6 +117,8 @@ def test_dashboard_shows_past_courses_ten_to_a_page_newest_first(as_user):
         make_enrollment(user, make_course(starts_on=date.today() - timedelta(weeks=weeks), title=f"Lớp cũ {weeks}"))
     make_enrollment(user, make_course(title="Lớp sắp học"))
     client = as_user(user)
+    first_html = client.get("/enrollment/me").get_data(as_text=True)
+    assert 'href="/enrollment/me?page=2#past-heading"' in first_html
     first = text_of(client.get("/enrollment/me"))
     assert "Lớp sắp học" in first and "Lớp 1–10 trong 12 lớp đã học" in first
     assert first.index("Lớp cũ 1 ") < first.index("Lớp cũ 10") and "Lớp cũ 11" not in first

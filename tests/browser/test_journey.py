@@ -34,6 +34,9 @@ COURSE_TITLE = "Lớp bồi dưỡng nghiệp vụ công tác Đảng năm 2030"
 
 def nav(page, menu: str, item: str) -> None:
     """Open a menu of the main navigation and follow one of its entries."""
+    # The menus open by script: a click before the page's scripts have run (a loaded
+    # machine, right after a redirect) opens nothing.
+    page.wait_for_load_state("load")
     navigation = page.get_by_role("navigation", name="Điều hướng chính")
     navigation.get_by_role("button", name=menu, exact=True).click()
     navigation.get_by_role("link", name=item).click()

@@ -29,6 +29,40 @@ def ratelimit_storage_uri(environ) -> str:
     return (environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://").strip()
 
 
+def engine_options(database_uri: str, options: dict, random_page_cost: str) -> dict:
+    """The engine options for this database: on PostgreSQL, session settings for speed.
+
+    - TimeZone=UTC: the app stores and computes in UTC; in a UTC session the driver hands
+      back timestamps in the very UTC object the columns convert to, so the tens of
+      thousands a long page reads need no conversion.
+    - random_page_cost: PostgreSQL's default (4) prices an index lookup as a spinning
+      disk's seek; with it the roster and the attendance summary hashed all 20,000 users to
+      join the 500 of one course (3.4 ms) instead of looking them up (1.2 ms). 1.1 is what
+      PostgreSQL's documentation suggests for SSDs; POSTGRES_RANDOM_PAGE_COST="" keeps the
+      server's own setting.
+    """
+    if not database_uri.startswith("postgresql"):
+        return options
+    settings = ["-c TimeZone=UTC"]
+    if random_page_cost:
+        try:
+            cost = float(random_page_cost)
+        except ValueError:
+            cost = -1.0
+        if not 0 < cost <= 100:
+            raise RuntimeError(f"POSTGRES_RANDOM_PAGE_COST must be a number above 0, not {random_page_cost!r}")
+        settings.append(f"-c random_page_cost={cost:g}")
+    from sqlalchemy.engine import make_url
+
+    connect_args = dict(options.get("connect_args", {}))
+    # connect_args replace the URL's own ?options= (a search_path, say): keep both.
+    given = connect_args.get("options") or make_url(database_uri).query.get("options") or ""
+    if isinstance(given, tuple):  # ?options= given twice
+        given = " ".join(given)
+    connect_args["options"] = " ".join([given, *settings]).strip()
+    return {**options, "connect_args": connect_args}
+
+
 class Config:
     """Settings shared by every environment, with safe development defaults."""
 
@@ -37,6 +71,7 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'courses.sqlite3'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    POSTGRES_RANDOM_PAGE_COST = os.environ.get("POSTGRES_RANDOM_PAGE_COST", "1.1")  # see engine_options()
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
-from config import Config, config_from_env
+from config import Config, config_from_env, engine_options
 from courses.cpython311 import guard_sqlalchemy_states
 from courses.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -59,7 +59,14 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension singletons to this app."""
     from courses import models  # noqa: F401  (every model must be mapped before use)
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        app.config.get("POSTGRES_RANDOM_PAGE_COST", ""))
     db.init_app(app)
+    with app.app_context():
+        from courses import db_session
+
+        db_session.install(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

@@ -61,3 +61,35 @@ def test_unknown_config_name_is_refused(monkeypatch):
 ])
 def test_database_urls_use_psycopg3(given, expected):
     assert normalize_database_url(given) == expected
+
+
+def test_postgresql_sessions_get_utc_and_ssd_planner_costs_keeping_the_urls_own_options():
+    from config import engine_options
+
+    url = "postgresql+psycopg://db.example/courses?options=-csearch_path%3Dcourses"
+    options = engine_options(url, {"pool_pre_ping": True}, "1.1")
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"]["options"] == "-csearch_path=courses -c TimeZone=UTC -c random_page_cost=1.1"
+    assert engine_options(url, {}, "")["connect_args"]["options"] == "-csearch_path=courses -c TimeZone=UTC"
+    assert engine_options("sqlite:///x.sqlite3", {"pool_pre_ping": True}, "1.1") == {"pool_pre_ping": True}
+
+
+@pytest.mark.parametrize("value", ["fast", "0", "-2"])
+def test_a_meaningless_random_page_cost_refuses_to_start(monkeypatch, value):
+    from config import TestingConfig
+
+    with pytest.raises(RuntimeError, match="POSTGRES_RANDOM_PAGE_COST"):
+        create_app(TestingConfig, SQLALCHEMY_DATABASE_URI="postgresql://db.example/courses",
+                   POSTGRES_RANDOM_PAGE_COST=value)
+
+
+def test_the_database_session_runs_in_utc_with_the_configured_planner_cost(app, database):
+    import sqlalchemy as sa
+
+    from courses.extensions import db
+
+    if database["kind"] != "postgresql":
+        pytest.skip("session settings are PostgreSQL's")
+    assert db.session.scalar(sa.text("SHOW TimeZone")) == "UTC"
+    assert db.session.scalar(sa.text("SHOW random_page_cost")) == "1.1"
+    assert db.session.scalar(sa.text("SELECT current_schema()")) == database["schema"]  # URL options kept

@@ -55,8 +55,21 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
 
 
+# A timetable shows the same few start and end times on every row and every page: each
+# is converted to Vietnam's time once, not once per row (zoneinfo's conversion costs more
+# than the cache's lookup).
+@lru_cache(maxsize=8192)
+def _local_date(value: datetime) -> date:
+    return to_local(value).date()
+
+
+@lru_cache(maxsize=8192)
+def _local_clock(value: datetime) -> str:
+    return to_local(value).strftime("%H:%M")
+
+
 def _as_local_date(value: date | datetime) -> date:
-    return to_local(value).date() if isinstance(value, datetime) else value
+    return _local_date(value) if isinstance(value, datetime) else value
 
 
 @lru_cache(maxsize=8192)
@@ -90,7 +103,7 @@ def clock(value: datetime | None) -> str:
     """«07:30», local time, 24-hour in both languages."""
     if value is None:
         return ""
-    return to_local(value).strftime("%H:%M")
+    return _local_clock(value)
 
 
 def local_datetime(value: datetime | None) -> str:

@@ -1,11 +1,13 @@
-"""A page of a list already in memory, with the interface of Flask-SQLAlchemy's pages.
+"""Pages with the interface of Flask-SQLAlchemy's, where its own would do more work.
 
 Some lists are sorted in Python (Vietnamese name order, dates computed per course) before
 they can be cut into pages; templates page through them the same way as through a query.
+And a page whose total the view already counted (the roster shows its counts by status)
+need not count again.
 """
 from __future__ import annotations
 
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 
 class ListPagination(Pagination):
@@ -22,3 +24,18 @@ class ListPagination(Pagination):
 
     def _query_count(self) -> int:
         return len(self._query_args["all_items"])
+
+
+class CountedSelectPagination(SelectPagination):
+    """Page `page` of the ORM `select`, whose row count `total` the caller already knows.
+
+    Flask-SQLAlchemy counts by wrapping the whole SELECT, joins included, in a subquery;
+    on the 500-person roster that was a fifth of the page's database time.
+    """
+
+    def __init__(self, select, session, total: int, page: int, per_page: int) -> None:
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False,
+                         select=select, session=session, total=total)
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]

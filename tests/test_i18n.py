@@ -188,3 +188,18 @@ def test_select_options_of_forms_defined_at_import_speak_the_page_language(clien
     switch(client, "en")
     page = client.get("/admin/users").get_data(as_text=True)
     assert ">Administrator</option>" in page and ">Course organizer</option>" in page
+
+
+@pytest.mark.parametrize("lang, expected", [("vi", "Xin chào &lt;b&gt;Lan&lt;/b&gt;!"), ("en", "Hello, &lt;b&gt;Lan&lt;/b&gt;!")])
+def test_template_texts_are_translated_and_their_values_escaped(app, lang, expected):
+    from flask import render_template_string, session
+
+    with app.test_request_context("/"):
+        session["lang"] = lang
+        app.preprocess_request()
+        assert render_template_string("{{ _('Xin chào %(name)s!', name=who) }}", who="<b>Lan</b>") == expected
+        # A text is formatted only when it holds a "%", as Jinja's own gettext would: "%%" reads "%".
+        assert render_template_string("{{ _('%(done)s / %(total)s (%(percent)s%%)', done=1, total=4, "
+                                      "percent=25) }}") == "1 / 4 (25%)"
+        assert render_template_string("{{ _('Không có đăng ký nào.') }}") == (
+            "Không có đăng ký nào." if lang == "vi" else "No registrations.")

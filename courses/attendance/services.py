@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from courses.attendance.models import Attendance, CheckInCode
 from courses.audit.services import record
 from courses.auth.models import User
-from courses.db_types import utcnow
+from courses.db_types import among_ids, utcnow
 from courses.enrollment.models import Enrollment
 from courses.enums import (
     AttendanceMethod,
@@ -66,9 +66,15 @@ def vietnamese_key(text: str) -> tuple:
 
 def name_key(full_name: str | None, user_id: int) -> tuple:
     """Roster order: by given name (the last word), then the whole name, the Vietnamese way."""
-    name = (full_name or "").strip()
+    return (*_name_keys(full_name or ""), user_id)
+
+
+@lru_cache(maxsize=32768)
+def _name_keys(full_name: str) -> tuple:
+    # A course's roster is sorted again on every page of its summary: each name's keys once.
+    name = full_name.strip()
     given = name.split()[-1] if name else ""
-    return vietnamese_key(given), vietnamese_key(name), user_id
+    return vietnamese_key(given), vietnamese_key(name)
 
 
 def roster_key(user: User) -> tuple:
@@ -93,20 +99,6 @@ class RosterName(NamedTuple):
     full_name: str
 
 
-def roster_names(course_id: int) -> list[RosterName]:
-    """The course's confirmed participants as (enrollment id, user id, name), in roster order.
-
-    The summary of a 500-person course showed nothing of each participant but the name;
-    loading a thousand ORM objects for it was a third of the page's time.
-    """
-    rows = db.session.execute(
-        select(Enrollment.id, User.id, User.full_name)
-        .join(User, Enrollment.user_id == User.id)
-        .where(Enrollment.course_id == course_id, Enrollment.status == EnrollmentStatus.CONFIRMED)
-    )
-    return sorted((RosterName(*row) for row in rows), key=lambda row: name_key(row.full_name, row.user_id))
-
-
 def attended_sessions(course: Course) -> list[CourseSession]:
     """The sessions of a course where attendance is taken."""
     return [s for s in course.sessions if s.kind in ATTENDED_KINDS]
@@ -123,7 +115,7 @@ def attendance_map(course_id: int) -> dict[tuple[int, int], Attendance]:
 
 def attendance_statuses(course_id: int, enrollment_ids: list[int] | None = None
                         ) -> dict[tuple[int, int], AttendanceStatus]:
-    """{(enrollment id, session id): status} for a course (or those of its enrollments given).
+    """{(enrollment id, session id): status} for a course, or for the given enrollments of it.
 
     Three columns, no objects: the summary and the completion rule need only the status;
     loading every record as an object (with its times converted) was most of a 500-person
@@ -132,12 +124,14 @@ def attendance_statuses(course_id: int, enrollment_ids: list[int] | None = None
     # The status read as its stored text and looked up here: SQLAlchemy's Enum result
     # processing costs more per row than everything else this query does.
     member = {status.value: status for status in AttendanceStatus}
-    rows = db.session.execute(
-        select(Attendance.enrollment_id, Attendance.session_id, sa.type_coerce(Attendance.status, sa.String()))
-        .join(Enrollment, Attendance.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id == course_id,
-               sa.true() if enrollment_ids is None else Attendance.enrollment_id.in_(enrollment_ids))
-    )
+    statement = select(Attendance.enrollment_id, Attendance.session_id,
+                       sa.type_coerce(Attendance.status, sa.String()))
+    if enrollment_ids is None:
+        statement = statement.join(Enrollment, Attendance.enrollment_id == Enrollment.id).where(
+            Enrollment.course_id == course_id)
+    else:  # enrollments of this course (the caller's rows): no join needed to keep to it
+        statement = statement.where(among_ids(Attendance.enrollment_id, enrollment_ids))
+    rows = db.session.execute(statement)
     return {(enrollment_id, session_id): member[status] for enrollment_id, session_id, status in rows}
 
 
@@ -331,12 +325,13 @@ def checked_in(session_id: int) -> list[Attendance]:
 # --- Summaries and completion -----------------------------------------------------------
 
 def course_with_sessions(course_id: int) -> Course | None:
-    return db.session.scalar(
+    """A course with its timetable, in one round trip (a timetable is a handful of rows)."""
+    return db.session.scalars(
         select(Course).where(Course.id == course_id)
-        .options(selectinload(Course.sessions).joinedload(CourseSession.topic),
-                 selectinload(Course.sessions).joinedload(CourseSession.speaker),
+        .options(joinedload(Course.sessions).joinedload(CourseSession.topic),
+                 joinedload(Course.sessions).joinedload(CourseSession.speaker),
                  joinedload(Course.organizing_unit))
-    )
+    ).unique().one_or_none()
 
 
 @dataclass
@@ -358,27 +353,42 @@ def required_topics(course: Course, topic_count: int) -> int:
 
 
 def qualified_count(course: Course) -> int:
-    """How many confirmed participants meet the course's completion rule, in one query.
+    """How many confirmed participants meet the course's completion rule (see roster_progress)."""
+    return roster_progress(course).qualified
 
-    The rule of completions(), counted by the database: present at `required_topics` of
-    the course's topic sessions. A summary shows this total for the whole course while it
-    works out each participant's reasons only for the page on screen.
+
+class RosterProgress(NamedTuple):
+    names: list[RosterName]  # the confirmed participants, in roster order
+    qualified: int  # how many of them meet the completion rule
+
+
+def roster_progress(course: Course) -> RosterProgress:
+    """The confirmed participants in roster order, and how many meet the rule: one query.
+
+    The rule of completions(), counted with the database's help: each name comes with the
+    number of topic sessions its participant was present at. A summary shows the total for
+    the whole course while it works out each participant's reasons only for the page on
+    screen.
     """
     topic_ids = [s.id for s in course.sessions if s.kind == SessionKind.TOPIC]
     confirmed = (Enrollment.course_id == course.id, Enrollment.status == EnrollmentStatus.CONFIRMED)
-    if not topic_ids:
-        return 0
-    required = required_topics(course, len(topic_ids))
-    if required <= 0:
-        return db.session.scalar(select(sa.func.count()).select_from(Enrollment).where(*confirmed)) or 0
-    qualified = (
-        select(Attendance.enrollment_id)
-        .join(Enrollment, Attendance.enrollment_id == Enrollment.id)
-        .where(*confirmed, Attendance.session_id.in_(topic_ids), Attendance.status == AttendanceStatus.PRESENT)
+    # Records of the course's own topic sessions: the join below keeps the confirmed.
+    present = (
+        select(Attendance.enrollment_id, sa.func.count().label("topics"))
+        .where(Attendance.session_id.in_(topic_ids or [-1]), Attendance.status == AttendanceStatus.PRESENT)
         .group_by(Attendance.enrollment_id)
-        .having(sa.func.count() >= required)
     ).subquery()
-    return db.session.scalar(select(sa.func.count()).select_from(qualified)) or 0
+    rows = db.session.execute(
+        select(Enrollment.id, User.id, User.full_name, sa.func.coalesce(present.c.topics, 0))
+        .join(User, Enrollment.user_id == User.id)
+        .outerjoin(present, present.c.enrollment_id == Enrollment.id)
+        .where(*confirmed)
+    ).all()
+    names = sorted((RosterName(*row[:3]) for row in rows), key=lambda row: name_key(row.full_name, row.user_id))
+    if not topic_ids:
+        return RosterProgress(names, 0)
+    required = required_topics(course, len(topic_ids))
+    return RosterProgress(names, sum(1 for row in rows if row[3] >= required))
 
 
 def completions(course: Course, enrollments: list[Enrollment] | list[RosterName] | None = None,

@@ -57,8 +57,9 @@ def course(course_id: int):
     if course is None:
         abort(404)
     # Everyone's names (the order needs them all), but statuses, reasons and cells only
-    # for the hundred rows on screen; the course's total is counted by the database.
-    page = ListPagination(services.roster_names(course.id), page_arg(), SUMMARY_PER_PAGE)
+    # for the hundred rows on screen; the course's total comes with the names.
+    progress = services.roster_progress(course)
+    page = ListPagination(progress.names, page_arg(), SUMMARY_PER_PAGE)
     statuses = services.attendance_statuses(course.id, [row.id for row in page.items])
     completions = services.completions(course, page.items, statuses)
     sessions = services.attended_sessions(course)
@@ -71,7 +72,7 @@ def course(course_id: int):
              for row in page.items}
     participant_url = url_for("attendance.participant", enrollment_id=0)[:-1]
     return render_template("attendance/course.html", course=course, sessions=sessions, page=page,
-                           completions=completions, passed=services.qualified_count(course), cells=cells,
+                           completions=completions, passed=progress.qualified, cells=cells,
                            participant_url=participant_url, form=form)
 
 

@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         # User lists are sorted by name (admin list, rosters): the index serves ORDER BY … LIMIT.
         sa.Index("ix_users_full_name_id", "full_name", "id"),
+        # Joins that read only the name (the attendance summary's 500 names) stay in the index.
+        sa.Index("ix_users_id_full_name", "id", postgresql_include=["full_name"]),
     )
 
     @property

@@ -61,19 +61,22 @@ def catalogue():
     )
 
 
-def _viewable_course(course_id: int) -> Course:
-    course = services.course_page(course_id)
-    if course is None or not services.can_view_course(current_user, course):
+def _viewable_page(course_id: int) -> services.CoursePage:
+    page = services.course_page(course_id)
+    if page is None or not services.can_view_course(current_user, page.course):
         abort(404)
-    return course
+    return page
+
+
+def _viewable_course(course_id: int) -> Course:
+    return _viewable_page(course_id).course
 
 
 @bp.route("/courses/<int:course_id>")
 @public
 def course(course_id: int):
     """A course's page: description, timetable with topics and speakers, materials, seats."""
-    course = _viewable_course(course_id)
-    confirmed = services.confirmed_count(course.id)
+    course, confirmed = _viewable_page(course_id)
     speakers = []
     for item in course.sessions:
         if item.speaker is not None and item.speaker not in speakers:

@@ -16,9 +16,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.attendance.models import Attendance
 from courses.certificates.models import Certificate
+from courses.db_types import among_ids
 from courses.enrollment.models import Enrollment
 from courses.enrollment.services import ACTIVE_STATUSES
-from courses.enums import EnrollmentStatus, Visibility
+from courses.enums import AttendanceStatus, EnrollmentStatus, Visibility
 from courses.extensions import db
 from courses.pagination import ListPagination
 from courses.scheduling.models import Course, CourseSession, Material
@@ -34,7 +35,7 @@ class DashboardEntry:
     course: Course
     can_cancel: bool
     materials: list[Material] = field(default_factory=list)
-    attendance: dict = field(default_factory=dict)  # session id → Attendance
+    attendance: dict = field(default_factory=dict)  # session id → AttendanceStatus
     certificate: Certificate | None = None
 
 
@@ -46,18 +47,26 @@ class Dashboard:
 
 def participant_dashboard(user_id: int, today: date, past_page: int = 1) -> Dashboard:
     """The participant's upcoming courses and one page of past ones, with their details."""
-    enrollments = db.session.scalars(
-        select(Enrollment)
-        .options(joinedload(Enrollment.course).joinedload(Course.organizing_unit))
+    # Dates only, to sort and cut the list: the busy participant's sixty courses were read
+    # in full (a thousand timestamps) to show twenty-odd of them.
+    dates = db.session.execute(
+        select(Enrollment.id, Course.id, Course.starts_on, Course.ends_on)
+        .join(Course, Enrollment.course_id == Course.id)
         .where(Enrollment.user_id == user_id)
     ).all()
-    entries = [DashboardEntry(e, e.course, e.status in ACTIVE_STATUSES and e.course.starts_on > today)
-               for e in enrollments]
-    upcoming = sorted((e for e in entries if e.course.ends_on >= today),
-                      key=lambda e: (e.course.starts_on, e.course.id))
-    past = ListPagination(sorted((e for e in entries if e.course.ends_on < today),
-                                 key=lambda e: (e.course.starts_on, e.course.id), reverse=True),
+    upcoming_ids = [row[0] for row in sorted((r for r in dates if r[3] >= today), key=lambda r: (r[2], r[1]))]
+    past = ListPagination([row[0] for row in sorted((r for r in dates if r[3] < today),
+                                                    key=lambda r: (r[2], r[1]), reverse=True)],
                           page=past_page, per_page=PAST_PER_PAGE)
+    shown = {e.id: e for e in db.session.scalars(
+        select(Enrollment)
+        .options(joinedload(Enrollment.course).joinedload(Course.organizing_unit))
+        .where(among_ids(Enrollment.id, upcoming_ids + past.items)))}
+    entries = {enrollment_id: DashboardEntry(
+        e, e.course, e.status in ACTIVE_STATUSES and e.course.starts_on > today)
+        for enrollment_id, e in shown.items()}
+    upcoming = [entries[i] for i in upcoming_ids if i in entries]
+    past.items = [entries[i] for i in past.items if i in entries]
     _load_details(upcoming + past.items)
     return Dashboard(upcoming, past)
 
@@ -70,21 +79,25 @@ def _load_details(entries: list[DashboardEntry]) -> None:
     for item in db.session.scalars(
         select(CourseSession)
         .options(joinedload(CourseSession.topic), joinedload(CourseSession.speaker))
-        .where(CourseSession.course_id.in_(course_ids))
+        .where(among_ids(CourseSession.course_id, course_ids))
         .order_by(CourseSession.starts_at, CourseSession.id)
     ):
         sessions[item.course_id].append(item)
     materials: dict[int, list[Material]] = {course_id: [] for course_id in course_ids}
     for item in db.session.scalars(
-        select(Material).where(Material.course_id.in_(course_ids)).order_by(Material.id)
+        select(Material).where(among_ids(Material.course_id, course_ids)).order_by(Material.id)
     ):
         materials[item.course_id].append(item)
-    attendance: dict[int, dict[int, Attendance]] = {}
-    for item in db.session.scalars(select(Attendance).where(Attendance.enrollment_id.in_(enrollment_ids))):
-        attendance.setdefault(item.enrollment_id, {})[item.session_id] = item
+    # The marks as plain statuses: the page shows nothing else of them.
+    attendance: dict[int, dict[int, AttendanceStatus]] = {}
+    for enrollment_id, session_id, status in db.session.execute(
+        select(Attendance.enrollment_id, Attendance.session_id, Attendance.status)
+        .where(among_ids(Attendance.enrollment_id, enrollment_ids))
+    ):
+        attendance.setdefault(enrollment_id, {})[session_id] = status
     certificates = {item.enrollment_id: item for item in db.session.scalars(
         select(Certificate)
-        .where(Certificate.enrollment_id.in_(enrollment_ids), Certificate.revoked_at.is_(None))
+        .where(among_ids(Certificate.enrollment_id, enrollment_ids), Certificate.revoked_at.is_(None))
         .order_by(Certificate.id))}
     for entry in entries:
         # The timetable set as the course's own loaded collection: the template reads

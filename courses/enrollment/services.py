@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from courses.attendance.models import Attendance
 from courses.audit.services import record
@@ -553,7 +553,9 @@ def roster_statement(course_id: int, *, status: str | None = None, organization_
     statement = (
         select(Enrollment)
         .join(Enrollment.user)
-        .options(joinedload(Enrollment.user).joinedload(User.organization),
+        # The user loaded from the join that sorts and searches: a joinedload would join the
+        # users table a second time (PostgreSQL hashed all 20,000 users for it, 3x the time).
+        .options(contains_eager(Enrollment.user).joinedload(User.organization),
                  joinedload(Enrollment.quota_organization))
         .where(Enrollment.course_id == course_id)
         .order_by(User.full_name, Enrollment.id)

@@ -29,6 +29,7 @@ from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.permissions import login_required, public, role_required, staff_required
+from courses.pagination import CountedSelectPagination
 from courses.scheduling.models import Course, CourseSession, Material
 from courses.routing import id_arg, page_arg
 
@@ -155,18 +156,27 @@ def courses():
     return render_template("enrollment/courses.html", rows=rows)
 
 
+_STATUS_VALUES = frozenset(s.value for s in EnrollmentStatus)
+
+
 def _roster_page(course: Course, add_form=None, status_form=None):
     status = request.args.get("status") or ""
     org = id_arg("org")
     query = (request.args.get("q") or "").strip()
-    page = db.paginate(services.roster_statement(course.id, status=status, organization_id=org, query=query),
-                       page=page_arg(), per_page=PER_PAGE, error_out=False)
+    statement = services.roster_statement(course.id, status=status, organization_id=org, query=query)
+    by_status = services.counts_by_status(course.id)
+    if org or query:
+        page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    else:  # the counts by status, shown above the list anyway, are its total
+        total = by_status[EnrollmentStatus(status)] if status in _STATUS_VALUES else sum(by_status.values())
+        page = CountedSelectPagination(statement, db.session, total, page_arg(), PER_PAGE)
     grassroots = db.session.scalars(select(Organization).where(Organization.kind == OrganizationKind.GRASSROOTS)
                                     .order_by(Organization.sort_order, Organization.name)).all()
     return render_template(
         "enrollment/roster.html", course=course, page=page, status=status, org=org, query=query,
-        by_status=services.counts_by_status(course.id), by_org=services.counts_by_organization(course.id),
-        grassroots=grassroots, statuses=EnrollmentStatus, add_form=add_form or AddParticipantForm(),
+        by_status=by_status, by_org=services.counts_by_organization(course.id),
+        grassroots=grassroots, statuses=EnrollmentStatus,
+        status_labels=[(s, s.label) for s in EnrollmentStatus], add_form=add_form or AddParticipantForm(),
         status_form=status_form or StatusForm(), action_form=ActionForm(),
         sessions=_topic_sessions(course.id),
     )

@@ -18,7 +18,8 @@ from courses.enums import (AttendanceStatus, EnrollmentStatus, MaterialKind, Par
 from courses.extensions import db
 from courses.scheduling.models import Material
 from tests.enrollment.helpers import csv_text, people_rows, xlsx_bytes
-from tests.factories import (make_course, make_enrollment, make_party_tree, make_quota, make_session, make_user)
+from tests.factories import (make_course, make_enrollment, make_party_tree, make_quota, make_session, make_user,
+                             make_users_fast)
 
 
 def text_of(response) -> str:
@@ -361,3 +362,27 @@ def test_import_reads_an_optional_party_card_column(app):
     plan = importer.plan_import(course, importer.parse_spreadsheet("x.xlsx", data))
     importer.apply_import(None, course.id, plan)
     assert db.session.scalar(select(User.party_card_number).where(User.email == "the@x.vn")) == "93.000777"
+
+
+def test_roster_totals_and_pages_follow_the_filter(as_user):
+    """The total above the list and its pages agree with the filter, on every path that counts."""
+    course = make_course(capacity=200)
+    for user in make_users_fast(105):
+        make_enrollment(user, course)
+    for user in make_users_fast(2):
+        make_enrollment(user, course, status=EnrollmentStatus.PENDING)
+    client = as_user(make_user(role=Role.ORGANIZER))
+    roster = f"/enrollment/courses/{course.id}/roster"
+
+    def rows(response) -> int:
+        return response.get_data(as_text=True).count('name="reason"')
+
+    everyone = client.get(roster)
+    assert "107 đăng ký" in text_of(everyone) and rows(everyone) == 100
+    assert rows(client.get(f"{roster}?page=2")) == 7
+    pending = client.get(f"{roster}?status=pending")
+    assert "2 đăng ký" in text_of(pending) and rows(pending) == 2
+    confirmed_page_2 = client.get(f"{roster}?status=confirmed&page=2")
+    assert "105 đăng ký" in text_of(confirmed_page_2) and rows(confirmed_page_2) == 5
+    searched = client.get(f"{roster}?q=Lê Thị")  # counted by the database, not the status counts
+    assert "107 đăng ký" in text_of(searched) and rows(searched) == 100

@@ -40,6 +40,8 @@ def engine_options(database_uri: str, options: dict, random_page_cost: str) -> d
       join the 500 of one course (3.4 ms) instead of looking them up (1.2 ms). 1.1 is what
       PostgreSQL's documentation suggests for SSDs; POSTGRES_RANDOM_PAGE_COST="" keeps the
       server's own setting.
+    - no pool_pre_ping: courses/db_session.py checks a pooled connection without a round
+      trip (and pings only one the server has spoken on).
     """
     if not database_uri.startswith("postgresql"):
         return options
@@ -60,7 +62,7 @@ def engine_options(database_uri: str, options: dict, random_page_cost: str) -> d
     if isinstance(given, tuple):  # ?options= given twice
         given = " ".join(given)
     connect_args["options"] = " ".join([given, *settings]).strip()
-    return {**options, "connect_args": connect_args}
+    return {**options, "connect_args": connect_args, "pool_pre_ping": False}
 
 
 class Config:

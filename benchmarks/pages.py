@@ -197,8 +197,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4, help="concurrent client connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--pages", nargs="+", metavar="NAME", choices=[page.name for page in PAGES],
+                        help="only these pages (names as printed, quoted when they have spaces)")
     args = parser.parse_args()
-    pages = PAGES
+    pages = [page for page in PAGES if not args.pages or page.name in args.pages]
 
     from config import normalize_database_url
 

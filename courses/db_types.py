@@ -63,3 +63,13 @@ def among_ids(column, ids: list[int]):
     from sqlalchemy.dialects.postgresql import ARRAY
 
     return column == sa.any_(sa.bindparam(None, list(ids), type_=ARRAY(sa.Integer)))
+
+
+def among_ids_parameter(column, name: str, dialect_name: str):
+    """among_ids for a statement built once and run many times: the ids are the parameter
+    `name`, given when it runs (a list; PostgreSQL gets one array, SQLite an expanded IN)."""
+    if dialect_name != "postgresql":
+        return column.in_(sa.bindparam(name, expanding=True))
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.Integer)))

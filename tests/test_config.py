@@ -68,7 +68,7 @@ def test_postgresql_sessions_get_utc_and_ssd_planner_costs_keeping_the_urls_own_
 
     url = "postgresql+psycopg://db.example/courses?options=-csearch_path%3Dcourses"
     options = engine_options(url, {"pool_pre_ping": True}, "1.1")
-    assert options["pool_pre_ping"] is True
+    assert options["pool_pre_ping"] is False  # courses/db_session.py checks connections instead
     assert options["connect_args"]["options"] == "-csearch_path=courses -c TimeZone=UTC -c random_page_cost=1.1"
     assert engine_options(url, {}, "")["connect_args"]["options"] == "-csearch_path=courses -c TimeZone=UTC"
     assert engine_options("sqlite:///x.sqlite3", {"pool_pre_ping": True}, "1.1") == {"pool_pre_ping": True}

@@ -5,7 +5,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from courses.attendance.models import Attendance, CheckInCode
 from courses.audit.services import record
 from courses.auth.models import User
-from courses.db_types import among_ids, utcnow
+from courses.db_types import among_ids_parameter, utcnow
 from courses.enrollment.models import Enrollment
 from courses.enums import (
     AttendanceMethod,
@@ -121,17 +121,11 @@ def attendance_statuses(course_id: int, enrollment_ids: list[int] | None = None
     loading every record as an object (with its times converted) was most of a 500-person
     course's summary page.
     """
-    # The status read as its stored text and looked up here: SQLAlchemy's Enum result
-    # processing costs more per row than everything else this query does.
     member = {status.value: status for status in AttendanceStatus}
-    statement = select(Attendance.enrollment_id, Attendance.session_id,
-                       sa.type_coerce(Attendance.status, sa.String()))
     if enrollment_ids is None:
-        statement = statement.join(Enrollment, Attendance.enrollment_id == Enrollment.id).where(
-            Enrollment.course_id == course_id)
-    else:  # enrollments of this course (the caller's rows): no join needed to keep to it
-        statement = statement.where(among_ids(Attendance.enrollment_id, enrollment_ids))
-    rows = db.session.execute(statement)
+        rows = db.session.execute(_statement("statuses_of_course"), {"course_id": course_id})
+    else:
+        rows = db.session.execute(_statement("statuses_of_enrollments"), {"enrollment_ids": list(enrollment_ids)})
     return {(enrollment_id, session_id): member[status] for enrollment_id, session_id, status in rows}
 
 
@@ -324,14 +318,48 @@ def checked_in(session_id: int) -> list[Attendance]:
 
 # --- Summaries and completion -----------------------------------------------------------
 
-def course_with_sessions(course_id: int) -> Course | None:
-    """A course with its timetable, in one round trip (a timetable is a handful of rows)."""
-    return db.session.scalars(
-        select(Course).where(Course.id == course_id)
+# The summary's statements are built once per database kind and run with parameters:
+# building a statement with its joins and loader options cost as much CPU as running it.
+@cache
+def _summary_statements(dialect_name: str) -> dict:
+    course = (
+        select(Course).where(Course.id == sa.bindparam("course_id"))
         .options(joinedload(Course.sessions).joinedload(CourseSession.topic),
                  joinedload(Course.sessions).joinedload(CourseSession.speaker),
                  joinedload(Course.organizing_unit))
-    ).unique().one_or_none()
+    )
+    # Records of the course's own topic sessions: the join below keeps the confirmed.
+    present = (
+        select(Attendance.enrollment_id, sa.func.count().label("topics"))
+        .where(among_ids_parameter(Attendance.session_id, "topic_ids", dialect_name),
+               Attendance.status == AttendanceStatus.PRESENT)
+        .group_by(Attendance.enrollment_id)
+    ).subquery()
+    progress = (
+        select(Enrollment.id, User.id, User.full_name, sa.func.coalesce(present.c.topics, 0))
+        .join(User, Enrollment.user_id == User.id)
+        .outerjoin(present, present.c.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == sa.bindparam("course_id"), Enrollment.status == EnrollmentStatus.CONFIRMED)
+    )
+    # The status read as its stored text and looked up here: SQLAlchemy's Enum result
+    # processing costs more per row than everything else this query does.
+    status_columns = (Attendance.enrollment_id, Attendance.session_id, sa.type_coerce(Attendance.status, sa.String()))
+    statuses_of_course = (select(*status_columns).join(Enrollment, Attendance.enrollment_id == Enrollment.id)
+                          .where(Enrollment.course_id == sa.bindparam("course_id")))
+    # Enrollments of this course (the caller's rows): no join needed to keep to it.
+    statuses_of_enrollments = select(*status_columns).where(
+        among_ids_parameter(Attendance.enrollment_id, "enrollment_ids", dialect_name))
+    return {"course": course, "progress": progress, "statuses_of_course": statuses_of_course,
+            "statuses_of_enrollments": statuses_of_enrollments}
+
+
+def _statement(name: str):
+    return _summary_statements(db.engine.dialect.name)[name]
+
+
+def course_with_sessions(course_id: int) -> Course | None:
+    """A course with its timetable, in one round trip (a timetable is a handful of rows)."""
+    return db.session.scalars(_statement("course"), {"course_id": course_id}).unique().one_or_none()
 
 
 @dataclass
@@ -371,19 +399,7 @@ def roster_progress(course: Course) -> RosterProgress:
     screen.
     """
     topic_ids = [s.id for s in course.sessions if s.kind == SessionKind.TOPIC]
-    confirmed = (Enrollment.course_id == course.id, Enrollment.status == EnrollmentStatus.CONFIRMED)
-    # Records of the course's own topic sessions: the join below keeps the confirmed.
-    present = (
-        select(Attendance.enrollment_id, sa.func.count().label("topics"))
-        .where(Attendance.session_id.in_(topic_ids or [-1]), Attendance.status == AttendanceStatus.PRESENT)
-        .group_by(Attendance.enrollment_id)
-    ).subquery()
-    rows = db.session.execute(
-        select(Enrollment.id, User.id, User.full_name, sa.func.coalesce(present.c.topics, 0))
-        .join(User, Enrollment.user_id == User.id)
-        .outerjoin(present, present.c.enrollment_id == Enrollment.id)
-        .where(*confirmed)
-    ).all()
+    rows = db.session.execute(_statement("progress"), {"course_id": course.id, "topic_ids": topic_ids or [-1]}).all()
     names = sorted((RosterName(*row[:3]) for row in rows), key=lambda row: name_key(row.full_name, row.user_id))
     if not topic_ids:
         return RosterProgress(names, 0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_request_context, session
 from flask_login import current_user
 
 from config import Config, config_from_env, engine_options

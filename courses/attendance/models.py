@@ -26,9 +26,8 @@ class Attendance(db.Model):
     enrollment_id: Mapped[int] = mapped_column(
         sa.ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
     )
-    session_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), index=True
-    )
+    # Indexed with status and enrollment below: a session's records, or who was present.
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("course_sessions.id", ondelete="CASCADE"))
     status: Mapped[AttendanceStatus] = mapped_column(
         enum_column_type(AttendanceStatus, "attendance_status")
     )
@@ -46,6 +45,9 @@ class Attendance(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("enrollment_id", "session_id", name="uq_attendances_enrollment_id_session_id"),
+        # Who was present at a course's topic sessions (the attendance summary counts it for
+        # every participant) is read from this index alone, without visiting the table.
+        sa.Index("ix_attendances_session_id_status_enrollment_id", "session_id", "status", "enrollment_id"),
     )
 
 

@@ -8,23 +8,35 @@ read in a fixed number of queries whatever the number of courses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.attendance.models import Attendance
 from courses.certificates.models import Certificate
 from courses.db_types import among_ids
 from courses.enrollment.models import Enrollment
 from courses.enrollment.services import ACTIVE_STATUSES
-from courses.enums import AttendanceStatus, EnrollmentStatus, Visibility
+from courses.enums import AttendanceStatus, EnrollmentStatus, SessionKind, Visibility
 from courses.extensions import db
 from courses.pagination import ListPagination
-from courses.scheduling.models import Course, CourseSession, Material
+from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic, session_title
 
 PAST_PER_PAGE = 10
+
+
+@dataclass(slots=True)
+class AgendaRow:
+    """A row of a course's timetable as the dashboard shows it."""
+
+    id: int
+    kind: SessionKind
+    title: str  # the session's own, else its topic's, else its kind's
+    speaker_name: str | None  # of a topic session
+    starts_at: datetime
+    ends_at: datetime
+    room: str
 
 
 @dataclass
@@ -34,6 +46,7 @@ class DashboardEntry:
     enrollment: Enrollment
     course: Course
     can_cancel: bool
+    timetable: list[AgendaRow] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)
     attendance: dict = field(default_factory=dict)  # session id → AttendanceStatus
     certificate: Certificate | None = None
@@ -60,7 +73,7 @@ def participant_dashboard(user_id: int, today: date, past_page: int = 1) -> Dash
                           page=past_page, per_page=PAST_PER_PAGE)
     shown = {e.id: e for e in db.session.scalars(
         select(Enrollment)
-        .options(joinedload(Enrollment.course).joinedload(Course.organizing_unit))
+        .options(joinedload(Enrollment.course))
         .where(among_ids(Enrollment.id, upcoming_ids + past.items)))}
     entries = {enrollment_id: DashboardEntry(
         e, e.course, e.status in ACTIVE_STATUSES and e.course.starts_on > today)
@@ -75,14 +88,24 @@ def _load_details(entries: list[DashboardEntry]) -> None:
     """Timetables, materials, attendance and certificates of the shown entries: four queries."""
     course_ids = [entry.course.id for entry in entries]
     enrollment_ids = [entry.enrollment.id for entry in entries]
-    sessions: dict[int, list[CourseSession]] = {course_id: [] for course_id in course_ids}
-    for item in db.session.scalars(
-        select(CourseSession)
-        .options(joinedload(CourseSession.topic), joinedload(CourseSession.speaker))
+    # The timetable as plain rows: two hundred sessions built as ORM objects, with their
+    # topics and speakers, cost more than the rest of the page's queries together.
+    timetables: dict[int, list[AgendaRow]] = {course_id: [] for course_id in course_ids}
+    for (session_id, course_id, kind, own_title, topic_name, speaker_name, starts_at, ends_at,
+         room) in db.session.execute(
+        select(CourseSession.id, CourseSession.course_id, CourseSession.kind, CourseSession.title,
+               Topic.name, Speaker.full_name, CourseSession.starts_at, CourseSession.ends_at,
+               CourseSession.room)
+        .outerjoin(Topic, CourseSession.topic_id == Topic.id)
+        .outerjoin(Speaker, CourseSession.speaker_id == Speaker.id)
         .where(among_ids(CourseSession.course_id, course_ids))
-        .order_by(CourseSession.starts_at, CourseSession.id)
+        # By course first: ordered by time alone, SQLite walked the whole timetable of every
+        # course in starts_at order to pick out these two hundred rows.
+        .order_by(CourseSession.course_id, CourseSession.starts_at, CourseSession.id)
     ):
-        sessions[item.course_id].append(item)
+        timetables[course_id].append(AgendaRow(
+            session_id, kind, session_title(own_title, topic_name, kind),
+            speaker_name if kind == SessionKind.TOPIC else None, starts_at, ends_at, room))
     materials: dict[int, list[Material]] = {course_id: [] for course_id in course_ids}
     for item in db.session.scalars(
         select(Material).where(among_ids(Material.course_id, course_ids)).order_by(Material.id)
@@ -100,9 +123,7 @@ def _load_details(entries: list[DashboardEntry]) -> None:
         .where(among_ids(Certificate.enrollment_id, enrollment_ids), Certificate.revoked_at.is_(None))
         .order_by(Certificate.id))}
     for entry in entries:
-        # The timetable set as the course's own loaded collection: the template reads
-        # course.sessions without another query.
-        set_committed_value(entry.course, "sessions", sessions[entry.course.id])
+        entry.timetable = timetables[entry.course.id]
         visible = {Visibility.PUBLIC}
         if entry.enrollment.status == EnrollmentStatus.CONFIRMED:
             visible.add(Visibility.ENROLLED)

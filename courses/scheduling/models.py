@@ -135,6 +135,15 @@ class Course(db.Model):
         return f"<Course {self.code}>"
 
 
+def session_title(own_title: str, topic_name: str | None, kind: SessionKind) -> str:
+    """A timetable slot's title as the agenda shows it: its own, else its topic's, else its kind."""
+    if own_title:
+        return own_title
+    if topic_name is not None:
+        return topic_name
+    return kind.label
+
+
 class CourseSession(db.Model):
     """A timetable slot of a course (named so to stay clear of the database session)."""
 
@@ -172,11 +181,7 @@ class CourseSession(db.Model):
     @property
     def display_title(self) -> str:
         """The title shown in the agenda: the session's own, else its topic's."""
-        if self.title:
-            return self.title
-        if self.topic is not None:
-            return self.topic.name
-        return self.kind.label
+        return session_title(self.title, self.topic.name if self.topic is not None else None, self.kind)
 
 
 class Material(db.Model):

@@ -1,7 +1,7 @@
 """Enrollment pages over HTTP: course-page buttons, dashboard, roster, quotas, import, exports, access."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -13,13 +13,13 @@ from courses.auth.models import User
 from courses.certificates.models import Certificate
 from courses.enrollment import services
 from courses.enrollment.models import Enrollment
-from courses.enums import (AttendanceStatus, EnrollmentStatus, MaterialKind, PartyPosition, Role,
+from courses.enums import (AttendanceStatus, EnrollmentStatus, MaterialKind, PartyPosition, Role, SessionKind,
                            Visibility)
 from courses.extensions import db
 from courses.scheduling.models import Material
 from tests.enrollment.helpers import csv_text, people_rows, xlsx_bytes
-from tests.factories import (make_course, make_enrollment, make_party_tree, make_quota, make_session, make_user,
-                             make_users_fast)
+from tests.factories import (make_course, make_enrollment, make_party_tree, make_quota, make_session, make_speaker,
+                             make_topic, make_user, make_users_fast)
 
 
 def text_of(response) -> str:
@@ -110,6 +110,26 @@ def test_dashboard_shows_timetable_materials_attendance_and_certificate(as_user)
     assert "Ghi chú nội bộ ban tổ chức" not in page
     assert "Tài liệu riêng học viên chính thức" not in page  # waitlisted: not yet
     assert "0042/GCN-ĐUK" in page and "Danh sách chờ" in page
+
+
+def test_dashboard_timetable_in_time_order_with_topic_titles_and_speakers(as_user):
+    user = make_user()
+    course = make_course(title="Lớp có thời khóa biểu")
+    other = make_course(title="Lớp khác cùng ngày")
+    # Added out of order, and interleaved with another course's sessions.
+    make_session(course, kind=SessionKind.BREAK, start=time(9, 30), minutes=15)
+    make_session(other, title="Buổi của lớp khác", start=time(8, 0))
+    make_session(course, topic=make_topic("Công tác kiểm tra, giám sát"), speaker=make_speaker("Trần Văn Báo Cáo"),
+                 start=time(8, 0), minutes=90)
+    make_session(course, kind=SessionKind.OPENING, title="Khai mạc lớp", start=time(7, 30), minutes=30,
+                 speaker=make_speaker("Người Không Hiện"))
+    make_enrollment(user, course)
+    page = text_of(as_user(user).get("/enrollment/me"))
+    # The topic's name stands for a session without its own title; a speaker is named only
+    # under a topic; each course shows its own sessions, earliest first.
+    assert page.index("Khai mạc lớp") < page.index("Công tác kiểm tra, giám sát") < page.index("Trần Văn Báo Cáo") \
+        < page.index(SessionKind.BREAK.label)
+    assert "Người Không Hiện" not in page and "Buổi của lớp khác" not in page
 
 
 def test_dashboard_shows_past_courses_ten_to_a_page_newest_first(as_user):

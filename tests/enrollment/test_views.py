@@ -124,12 +124,15 @@ def test_dashboard_timetable_in_time_order_with_topic_titles_and_speakers(as_use
     make_session(course, kind=SessionKind.OPENING, title="Khai mạc lớp", start=time(7, 30), minutes=30,
                  speaker=make_speaker("Người Không Hiện"))
     make_enrollment(user, course)
+    make_enrollment(user, other)
     page = text_of(as_user(user).get("/enrollment/me"))
     # The topic's name stands for a session without its own title; a speaker is named only
-    # under a topic; each course shows its own sessions, earliest first.
-    assert page.index("Khai mạc lớp") < page.index("Công tác kiểm tra, giám sát") < page.index("Trần Văn Báo Cáo") \
-        < page.index(SessionKind.BREAK.label)
-    assert "Người Không Hiện" not in page and "Buổi của lớp khác" not in page
+    # under a topic; each course's card shows its own sessions, earliest first (same day:
+    # the course created first comes first).
+    assert page.index("Lớp có thời khóa biểu") < page.index("Khai mạc lớp") \
+        < page.index("Công tác kiểm tra, giám sát") < page.index("Trần Văn Báo Cáo") \
+        < page.index(SessionKind.BREAK.label) < page.index("Lớp khác cùng ngày") < page.index("Buổi của lớp khác")
+    assert "Người Không Hiện" not in page
 
 
 def test_dashboard_shows_past_courses_ten_to_a_page_newest_first(as_user):

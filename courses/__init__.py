@@ -137,14 +137,18 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates use."""
-    from courses import formatting
-    from courses.enums import Role
+    from courses import enums, formatting
     from courses.i18n import templates
     from courses.permissions import is_staff
 
     formatting.register(app)
     templates.install(app)
-    app.jinja_env.globals.update(Role=Role, is_staff=is_staff)
+    # Every enum by its name, so templates compare `status == EnrollmentStatus.CONFIRMED`,
+    # never against the raw stored value.
+    app.jinja_env.globals.update({name: value for name, value in vars(enums).items()
+                                  if isinstance(value, type) and issubclass(value, enums.LabeledEnum)
+                                  and value is not enums.LabeledEnum})
+    app.jinja_env.globals.update(is_staff=is_staff)
 
 
 def register_commands(app: Flask) -> None:

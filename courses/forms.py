@@ -9,8 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
-from courses.exceptions import DomainError
-from courses.extensions import db
+from courses.actions import run_service
 
 
 # WTForms ships no Vietnamese catalogue: its built-in messages, in our words.
@@ -98,12 +97,11 @@ class BaseForm(FlaskForm):
         """
         if not self.validate_on_submit():
             return False
-        try:
-            self.result = action()
-        except DomainError as error:
-            db.session.rollback()
-            self.add_domain_error(error)
+        outcome = run_service(action)
+        if not outcome.ok:
+            self.add_domain_error(outcome.error)
             return False
+        self.result = outcome.result
         return True
 
     def add_domain_error(self, error) -> None:

@@ -1,7 +1,10 @@
-"""Numbers from addresses (path parts, query strings) kept within what the database columns hold."""
+"""Addresses: numbers from paths and query strings kept within what the database holds,
+return addresses that stay on this site, and absolute links to it."""
 from __future__ import annotations
 
-from flask import request
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter
 
 # Primary keys are 32-bit INTEGER columns on PostgreSQL: a larger number in an address
@@ -37,3 +40,31 @@ def page_arg() -> int:
     """The page number of a paginated list (?page=), from 1 to MAX_ID; 1 when malformed."""
     value = request.args.get("page", type=int)
     return value if value is not None and 1 <= value <= MAX_ID else 1
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """target if it is a path on this site, else None (never an off-site redirect)."""
+    # A control character would end up in the Location header, which refuses line breaks.
+    if not target or any(ord(char) < 32 or char == "\x7f" for char in target):
+        return None
+    target = target.replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def public_base_url() -> str:
+    """The site's address for absolute links (paper, calendars, mail): PUBLIC_BASE_URL when
+    set, so a forged Host header never reaches a link; else this request's host."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if base:
+        return base
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://localhost"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The absolute address of endpoint, on public_base_url()."""
+    return public_base_url() + url_for(endpoint, **values)

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
@@ -30,6 +29,7 @@ from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession
+from courses.text import name_key, normalize_code, person_key, vietnamese_key  # noqa: F401  (vietnamese_key: callers import it from here)
 
 # Sessions where attendance is taken (not breaks).
 ATTENDED_KINDS = (SessionKind.OPENING, SessionKind.TOPIC, SessionKind.CLOSING)
@@ -37,48 +37,8 @@ ATTENDED_KINDS = (SessionKind.OPENING, SessionKind.TOPIC, SessionKind.CLOSING)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 
-_VI_ORDER = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
-
-
-@lru_cache(maxsize=8192)
-def vietnamese_key(text: str) -> tuple:
-    """A sort key following the Vietnamese alphabet (ă after a, đ after d …), tones second.
-
-    Cached: rosters of hundreds and bulk prints of thousands sort by names that repeat
-    (given names above all), and this walks them character by character.
-    """
-    letters, tones = [], []
-    for char in unicodedata.normalize("NFD", text.lower()):
-        if unicodedata.combining(char):
-            if char in "\u0306\u0302\u031b":  # breve, circumflex, horn make new letters
-                if letters:
-                    base = letters[-1]
-                    composed = (unicodedata.normalize("NFC", _VI_ORDER[base] + char)
-                                if base < len(_VI_ORDER) else "")
-                    if composed in _VI_ORDER:
-                        letters[-1] = _VI_ORDER.index(composed)
-            else:
-                tones.append(ord(char))
-            continue
-        letters.append(_VI_ORDER.index(char) if char in _VI_ORDER else 100 + ord(char))
-    return tuple(letters), tuple(tones)
-
-
-def name_key(full_name: str | None, user_id: int) -> tuple:
-    """Roster order: by given name (the last word), then the whole name, the Vietnamese way."""
-    return (*_name_keys(full_name or ""), user_id)
-
-
-@lru_cache(maxsize=32768)
-def _name_keys(full_name: str) -> tuple:
-    # A course's roster is sorted again on every page of its summary: each name's keys once.
-    name = full_name.strip()
-    given = name.split()[-1] if name else ""
-    return vietnamese_key(given), vietnamese_key(name)
-
-
 def roster_key(user: User) -> tuple:
-    return name_key(user.full_name, user.id)
+    return person_key(user)
 
 
 def roster(course_id: int) -> list[Enrollment]:
@@ -255,10 +215,6 @@ def close_check_in(actor: User, session: CourseSession) -> None:
     ):
         item.expires_at = max(now, item.created_at + timedelta(microseconds=1))
     db.session.commit()
-
-
-def normalize_code(code: str) -> str:
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
 @dataclass

@@ -190,7 +190,7 @@ def check_in_screen(session_id: int):
 
 
 def _check_in_url(code) -> str:
-    from courses.certificates.services import public_base_url
+    from courses.routing import public_base_url
 
     return public_base_url() + url_for("attendance.check_in", session_id=code.session_id, code=code.code)
 

@@ -1,8 +1,6 @@
 """Account pages: sign-up, log-in, log-out, password change."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
@@ -15,20 +13,9 @@ from courses.extensions import limiter
 from courses.i18n.services import set_language
 from courses.organizations.services import organization_choices
 from courses.permissions import login_required, public
+from courses.routing import safe_next_url
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next_url(target: str | None) -> str | None:
-    """target if it is a path on this site, else None (never an off-site redirect)."""
-    # A control character would end up in the Location header, which refuses line breaks.
-    if not target or any(ord(char) < 32 or char == "\x7f" for char in target):
-        return None
-    target = target.replace("\\", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _posts_per_address() -> str:

@@ -17,6 +17,7 @@ from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.jobs.registry import ResultFile, job_kind
 from courses.jobs.storage import scratch_path
+from courses.routing import public_base_url
 
 KIND = "certificates.print_course"
 PDF = "application/pdf"
@@ -44,7 +45,7 @@ def parse_print_params(form: Mapping[str, str]) -> dict:
     params = {"course_id": course.id, "preprinted": form.get("preprinted") in ("1", "y", "on", "true")}
     # The job runs outside any request: keep the address the QR codes should point at.
     if has_request_context():
-        params["base_url"] = services.public_base_url()
+        params["base_url"] = public_base_url()
     return params
 
 

@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from courses.exports import safe_cell
 from courses.pdf_fonts import register_fonts
+from courses.pdf_text import pdf_text
 
 
 @dataclass
@@ -40,15 +41,15 @@ def tables_pdf(heading: str, subheading: str, tables: list[ReportTable], header_
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm, title=heading)
-    story = [Paragraph(line, styles["head"]) for line in header_lines]
-    story += [Spacer(1, 6), Paragraph(heading, styles["title"])]
+    story = [Paragraph(pdf_text(line), styles["head"]) for line in header_lines]
+    story += [Spacer(1, 6), Paragraph(pdf_text(heading), styles["title"])]
     if subheading:
-        story.append(Paragraph(subheading, styles["sub"]))
+        story.append(Paragraph(pdf_text(subheading), styles["sub"]))
     for table in tables:
         if table.title:
-            story.append(Paragraph(table.title, styles["h"]))
-        data = [[Paragraph(str(h), styles["head"]) for h in table.header]]
-        data += [[Paragraph("" if v is None else str(v), styles["cell"]) for v in row] for row in table.rows]
+            story.append(Paragraph(pdf_text(table.title), styles["h"]))
+        data = [[Paragraph(pdf_text(h), styles["head"]) for h in table.header]]
+        data += [[Paragraph(pdf_text(v), styles["cell"]) for v in row] for row in table.rows]
         usable = landscape(A4)[0] - 30 * mm
         first = usable * 0.34
         rest = (usable - first) / max(len(table.header) - 1, 1)

@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -25,6 +24,9 @@ from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ, short_date
 from courses.organizations.models import Organization
+from courses.routing import public_base_url
+from courses.sql_dialect import begin_write_on_sqlite, insert_ignoring_conflicts
+from courses.text import name_key, vietnamese_key
 from courses.scheduling.models import Course
 
 DEFAULT_SETTINGS = dict(
@@ -47,13 +49,9 @@ def get_settings() -> CertificateSettings:
     settings = db.session.get(CertificateSettings, 1)
     if settings is None:
         # Two first issuers at once: the loser's insert does nothing.
-        insert = postgresql.insert if db.session.connection().dialect.name == "postgresql" else sqlite.insert
-        db.session.execute(
-            insert(CertificateSettings)
-            .values(id=1, form_positions={}, form_offset_x_mm=0.0, form_offset_y_mm=0.0,
-                    updated_at=utcnow(), **DEFAULT_SETTINGS)
-            .on_conflict_do_nothing(index_elements=["id"])
-        )
+        db.session.execute(insert_ignoring_conflicts(
+            CertificateSettings, ["id"], id=1, form_positions={}, form_offset_x_mm=0.0,
+            form_offset_y_mm=0.0, updated_at=utcnow(), **DEFAULT_SETTINGS))
         settings = db.session.get(CertificateSettings, 1)
     return settings
 
@@ -104,15 +102,6 @@ def signature_path(settings: CertificateSettings) -> str | None:
 
 # --- numbering ---------------------------------------------------------------------------
 
-def _lock_for_numbering() -> None:
-    """On SQLite, take the write lock before reading the counter (BEGIN IMMEDIATE)."""
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.driver_connection
-        if not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def next_serial_number(unit_code: str, year: int, starting_number: int) -> int:
     """The next number for (unit, year), taken under a lock so none is shared or skipped.
 
@@ -123,14 +112,10 @@ def next_serial_number(unit_code: str, year: int, starting_number: int) -> int:
 
 def next_serial_numbers(unit_code: str, year: int, starting_number: int, count: int) -> list[int]:
     """count consecutive numbers for (unit, year) in one locked step (see next_serial_number)."""
-    _lock_for_numbering()
-    connection = db.session.connection()
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(SerialCounter)
-        .values(issuing_unit_code=unit_code, serial_year=year, last_number=max(starting_number - 1, 0))
-        .on_conflict_do_nothing(index_elements=["issuing_unit_code", "serial_year"])
-    )
+    begin_write_on_sqlite()
+    db.session.execute(insert_ignoring_conflicts(
+        SerialCounter, ["issuing_unit_code", "serial_year"], issuing_unit_code=unit_code,
+        serial_year=year, last_number=max(starting_number - 1, 0)))
     last = db.session.execute(
         update(SerialCounter)
         .where(SerialCounter.issuing_unit_code == unit_code, SerialCounter.serial_year == year)
@@ -377,16 +362,6 @@ def _short(value: datetime) -> str:
 
 # --- printing ----------------------------------------------------------------------------
 
-def public_base_url() -> str:
-    """The site's address for links printed on paper: PUBLIC_BASE_URL, else this request's host."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    if base:
-        return base
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return "http://localhost"
-
-
 def verify_url(code: str, base: str | None = None) -> str:
     return f"{base or public_base_url()}/verify/{code}"
 
@@ -455,7 +430,7 @@ def course_print_data(course: Course) -> Iterator[CertificateData]:
         .where(Enrollment.course_id == course.id, Enrollment.status == EnrollmentStatus.CONFIRMED,
                Certificate.revoked_at.is_(None))
     ).all()
-    rows.sort(key=lambda row: attendance.name_key(row[4], row[3]))
+    rows.sort(key=lambda row: name_key(row[4], row[3]))
     labels: dict = {}
     course_line = f"Đã hoàn thành chương trình lớp {course.title}, {course_dates(course)}."
     dates: dict = {}
@@ -551,7 +526,7 @@ def result_report_tables(course: Course):
                 counts[2] += 1
         if e.id in valid:
             counts[3] += 1
-    org_rows = [[name, *counts] for name, counts in sorted(by_org.items(), key=lambda kv: attendance.vietnamese_key(kv[0]))]
+    org_rows = [[name, *counts] for name, counts in sorted(by_org.items(), key=lambda kv: vietnamese_key(kv[0]))]
     totals = [sum(r[i] for r in org_rows) for i in range(1, 5)]
     org_rows.append([_("Tổng cộng"), *totals])
     confirmed = [e for e in enrollments if e.status == EnrollmentStatus.CONFIRMED]

@@ -21,7 +21,7 @@ from courses.exceptions import DomainError
 from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
-from courses.routing import int_arg, page_arg
+from courses.routing import int_arg, page_arg, public_base_url
 
 bp = Blueprint("certificates", __name__, cli_group="certificates")
 
@@ -144,7 +144,7 @@ def download(certificate_id: int):
         return render_error(404, _("Giấy chứng nhận này đã bị thu hồi hoặc được thay thế."))
     enrollment = certificate.enrollment
     data = services.certificate_data(certificate, enrollment.user, enrollment.course,
-                                     services.get_settings(), services.public_base_url())
+                                     services.get_settings(), public_base_url())
     return _send_pdf_pages([data], f"giay-chung-nhan-{certificate.verification_code}.pdf")
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from courses.extensions import db
+from courses.sql_dialect import begin_write_on_sqlite, is_sqlite
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -28,13 +29,9 @@ def lock_course(course_id: int):
     """Start (or join) the write transaction and lock the course row; returns the fresh Course."""
     from courses.scheduling.models import Course
 
-    connection = db.session.connection()
     statement = select(Course).where(Course.id == course_id).execution_options(populate_existing=True)
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if not raw.in_transaction:
-            # Reads before this point ran outside a transaction (pysqlite begins only on writes).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if is_sqlite():
+        begin_write_on_sqlite()
     else:
         statement = statement.with_for_update()
     return db.session.scalar(statement)

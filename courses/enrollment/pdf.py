@@ -17,6 +17,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from courses.pdf_fonts import register_fonts
+from courses.pdf_text import pdf_text
 
 
 @dataclass
@@ -70,11 +71,11 @@ def render_sign_in_sheet(sheet: SignInSheet) -> bytes:
                             topMargin=15 * mm, bottomMargin=18 * mm,
                             title=f"{sheet.title} – {sheet.course_title}", author=sheet.organization)
     story = [
-        Paragraph(_escape(sheet.organization.upper()), ParagraphStyle("org", parent=base, fontName=fonts.bold)),
+        Paragraph(pdf_text(sheet.organization.upper()), ParagraphStyle("org", parent=base, fontName=fonts.bold)),
         Spacer(1, 6 * mm),
-        Paragraph(_escape(sheet.title), heading),
-        Paragraph(_escape(sheet.course_title), ParagraphStyle("course", parent=centered, fontName=fonts.bold)),
-        Paragraph(_escape(sheet.subtitle), ParagraphStyle("sub", parent=centered, fontName=fonts.italic)),
+        Paragraph(pdf_text(sheet.title), heading),
+        Paragraph(pdf_text(sheet.course_title), ParagraphStyle("course", parent=centered, fontName=fonts.bold)),
+        Paragraph(pdf_text(sheet.subtitle), ParagraphStyle("sub", parent=centered, fontName=fonts.italic)),
         Spacer(1, 5 * mm),
     ]
     widths = [11 * mm, 50 * mm, 42 * mm, 40 * mm, 37 * mm]  # 180 mm: A4 less the margins; room to sign
@@ -90,13 +91,13 @@ def render_sign_in_sheet(sheet: SignInSheet) -> bytes:
     number = 0
     for group, people in sheet.groups:
         row = len(data)
-        data.append([Paragraph(_escape(f"{group} ({len(people)})"), group_cell), "", "", "", ""])
+        data.append([Paragraph(pdf_text(f"{group} ({len(people)})"), group_cell), "", "", "", ""])
         style += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), colors.HexColor("#f7f7f7"))]
         for full_name, position, unit in people:
             number += 1
             data.append([Paragraph(str(number), ParagraphStyle("n", parent=cell, alignment=TA_CENTER)),
-                         Paragraph(_escape(full_name), cell), Paragraph(_escape(position), cell),
-                         Paragraph(_escape(unit), cell), ""])
+                         Paragraph(pdf_text(full_name), cell), Paragraph(pdf_text(position), cell),
+                         Paragraph(pdf_text(unit), cell), ""])
     if number == 0:
         data.append([Paragraph("Chưa có học viên được xác nhận.", cell), "", "", "", ""])
         style.append(("SPAN", (0, 1), (-1, 1)))
@@ -104,10 +105,6 @@ def render_sign_in_sheet(sheet: SignInSheet) -> bytes:
     table.setStyle(TableStyle(style))
     story.append(table)
     if sheet.footer:
-        story += [Spacer(1, 4 * mm), Paragraph(_escape(sheet.footer), ParagraphStyle("f", parent=base, fontName=fonts.italic))]
+        story += [Spacer(1, 4 * mm), Paragraph(pdf_text(sheet.footer), ParagraphStyle("f", parent=base, fontName=fonts.italic))]
     doc.build(story, canvasmaker=_numbered_canvas(fonts.regular))
     return buffer.getvalue()
-
-
-def _escape(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -32,47 +32,10 @@ from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ, local_datetime
 from courses.organizations.models import Organization
+from courses.organizations.services import grassroots_id, organizations_by_id, subtree_ids  # noqa: F401
 from courses.scheduling.models import Course
 
 ACTIVE_STATUSES = (EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED, EnrollmentStatus.WAITLISTED)
-
-
-# ---------------------------------------------------------------- organizations
-
-def organizations_by_id() -> dict[int, Organization]:
-    """Every organization, by id (the tree is small: one query)."""
-    return {org.id: org for org in db.session.scalars(select(Organization))}
-
-
-def grassroots_id(organization_id: int | None, orgs: dict[int, Organization] | None = None) -> int | None:
-    """The grassroots organization (đảng bộ cơ sở) an organization belongs to, or None."""
-    if organization_id is None:
-        return None
-    orgs = orgs if orgs is not None else organizations_by_id()
-    org = orgs.get(organization_id)
-    seen = set()
-    while org is not None and org.id not in seen:
-        seen.add(org.id)
-        if org.kind == OrganizationKind.GRASSROOTS:
-            return org.id
-        org = orgs.get(org.parent_id) if org.parent_id else None
-    return None
-
-
-def subtree_ids(root_id: int, orgs: dict[int, Organization] | None = None) -> set[int]:
-    """root_id and every organization under it."""
-    orgs = orgs if orgs is not None else organizations_by_id()
-    children: dict[int | None, list[int]] = {}
-    for org in orgs.values():
-        children.setdefault(org.parent_id, []).append(org.id)
-    result, stack = set(), [root_id]
-    while stack:
-        current = stack.pop()
-        if current in result:
-            continue
-        result.add(current)
-        stack.extend(children.get(current, []))
-    return result
 
 
 def coordinator_scope(user: User) -> int:

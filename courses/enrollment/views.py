@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from courses.auth.models import User
-from courses.auth.views import safe_next_url
+from courses.routing import safe_next_url
 from courses.enrollment import exports, importer, services, tokens
 from courses.enrollment.dashboard import participant_dashboard
 from courses.enrollment.forms import (ActionForm, AddParticipantForm, ImportConfirmForm, ImportUploadForm,

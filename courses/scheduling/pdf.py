@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -13,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from courses.pdf_fonts import register_fonts
+from courses.pdf_text import pdf_text
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Programme:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+    return Paragraph(pdf_text(text, line_breaks=True), style)
 
 
 def render_programme(programme: Programme) -> bytes:

@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app run
 
-.PHONY: run test install install-dev migrate seed messages translations screenshots clean
+.PHONY: run test lint install install-dev migrate seed messages translations screenshots clean
 
 # A stamp per requirements file: pip runs again only when a file changed.
 $(VENV)/.created:
@@ -52,6 +52,10 @@ run: seed
 ## Set up and run every test (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: install-dev
 	$(BIN)/python -m pytest
+
+## Lint with the committed configuration (pyproject.toml).
+lint: install-dev
+	$(BIN)/ruff check .
 
 ## Screenshots of the main pages in both languages into docs/screenshots/ (needs /usr/bin/chromium).
 screenshots: install-dev

@@ -110,3 +110,20 @@ def test_floor_route_exists_only_in_benchmark_runs(make_app):
     response = bench.test_client().get("/_benchmark/floor")
     assert response.status_code == 200
     assert "Sắp diễn ra" in response.get_data(as_text=True)
+
+
+def test_seeded_certificates_verify_and_seats_count_against_their_unit(app, client):
+    """Every verification code of the set is one /verify finds, and each seat belongs to the
+    grassroots organization of its participant (the roster's by-unit table)."""
+    seed_large(participants=120, courses=3, anchor=ANCHOR, roster_size=60, certificate_course_size=40)
+    codes = db.session.execute(select(Certificate.verification_code, Certificate.serial)).all()
+    assert len(codes) >= 40
+    for code, serial in codes[:5] + codes[-5:]:
+        page = client.get(f"/verify/{code}")
+        assert page.status_code == 200, code
+        assert serial in page.get_data(as_text=True)
+    rows = db.session.execute(
+        select(Enrollment.quota_organization_id, Organization.parent_id)
+        .join(User, Enrollment.user_id == User.id).join(Organization, User.organization_id == Organization.id)
+    ).all()
+    assert rows and all(quota == parent for quota, parent in rows)

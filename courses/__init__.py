@@ -37,6 +37,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_hooks(app)
+    register_job_kinds()
     return app
 
 
@@ -149,6 +150,13 @@ def register_template_helpers(app: Flask) -> None:
                                   if isinstance(value, type) and issubclass(value, enums.LabeledEnum)
                                   and value is not enums.LabeledEnum})
     app.jinja_env.globals.update(is_staff=is_staff)
+
+
+def register_job_kinds() -> None:
+    """The kinds of background job each feature offers (courses.jobs.registry.JOB_MODULES)."""
+    from courses.jobs.registry import register_builtin_kinds
+
+    register_builtin_kinds()
 
 
 def register_commands(app: Flask) -> None:

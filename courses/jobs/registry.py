@@ -14,12 +14,12 @@ write `courses/<feature>/jobs.py`:
 
 and start it from a view with `courses.jobs.services.start_job(user, "certificates.print",
 {"course_id": course.id})`, then redirect to `url_for("jobs.show", job_id=job.id)`.
-Every `courses/<feature>/jobs.py` is imported by `discover()`, in the app and the worker alike.
+and add the module to JOB_MODULES below: create_app() imports each of them, in the app and the
+worker alike.
 """
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
@@ -99,28 +99,20 @@ def unregister(name: str) -> None:
 
 def get_kind(name: str) -> JobKind | None:
     """The registered kind called name, or None."""
-    discover()
     return _KINDS.get(name)
 
 
 def all_kinds() -> list[JobKind]:
     """Every registered kind, by name."""
-    discover()
     return [_KINDS[name] for name in sorted(_KINDS)]
 
 
-_discovered = False
+# The features that offer background work, imported by the factory (create_app) in the
+# app, the worker and commands alike: a new kind's module is added here.
+JOB_MODULES = ("courses.admin.user_export", "courses.certificates.jobs")
 
 
-def discover() -> None:
-    """Import the built-in kinds and every courses/<feature>/jobs.py (once per process)."""
-    global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    import courses
-
-    importlib.import_module("courses.jobs.exports")
-    for module in pkgutil.iter_modules(courses.__path__):
-        if module.ispkg and (Path(courses.__path__[0]) / module.name / "jobs.py").exists():
-            importlib.import_module(f"courses.{module.name}.jobs")
+def register_builtin_kinds() -> None:
+    """Import every module of JOB_MODULES, whose @job_kind decorators register the kinds."""
+    for name in JOB_MODULES:
+        importlib.import_module(name)

@@ -118,14 +118,12 @@ def retry(job_id: int):
 def worker_command(burst: bool):
     """Run background jobs from Redis (REDIS_URL) until stopped."""
     from courses.jobs.runner import run_worker
-    from courses.jobs.registry import discover
 
     app = current_app._get_current_object()
     if not app.config.get("REDIS_URL"):
         raise click.ClickException(
             "REDIS_URL is not set: without Redis, jobs run inside the app process and need no worker."
         )
-    discover()
     click.echo(f"Worker on queue {app.config['JOB_QUEUE']!r} at {_safe_redis_url(app.config['REDIS_URL'])}")
     run_worker(app, burst=burst)
 

@@ -8,7 +8,15 @@ from courses.extensions import db
 
 
 def register(app: Flask) -> None:
-    """Attach the commands to app."""
+    """Attach the commands to app: these, and each feature's commands.py."""
+    from courses.certificates.commands import cli as certificates_cli
+    from courses.enrollment.commands import cli as enrollment_cli
+    from courses.jobs.commands import cli as jobs_cli
+
+    app.cli.add_command(certificates_cli)
+    app.cli.add_command(enrollment_cli)
+    for command in jobs_cli.commands.values():  # `flask worker`, not `flask jobs worker`
+        app.cli.add_command(command)
 
     @app.cli.command("create-admin")
     @click.argument("email")

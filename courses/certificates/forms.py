@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, FloatField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, FloatField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms import IntegerField
 
 from courses.certificates.pdf import FORM_FIELDS
 from courses.forms import BaseForm

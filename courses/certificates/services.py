@@ -25,9 +25,9 @@ from courses.extensions import db
 from courses.formatting import LOCAL_TZ, short_date
 from courses.organizations.models import Organization
 from courses.routing import public_base_url
+from courses.scheduling.models import Course
 from courses.sql_dialect import begin_write_on_sqlite, insert_ignoring_conflicts
 from courses.text import name_key, vietnamese_key
-from courses.scheduling.models import Course
 
 DEFAULT_SETTINGS = dict(
     issuing_unit_name="Đảng ủy Khối các cơ quan Trung ương",

@@ -4,9 +4,7 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime
 
-import click
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -325,26 +323,3 @@ def verify(code: str):
                                    "Vui lòng kiểm tra lại mã.", code=code[:40]))
     return render_template("certificates/verify.html", certificate=certificate,
                            status_text=services.status_text(certificate))
-
-
-# --- command line ----------------------------------------------------------------------
-
-@bp.cli.command("print")
-@click.argument("course_code")
-@click.argument("out", type=click.Path(dir_okay=False, writable=True))
-@click.option("--preprinted", is_flag=True, help="Only the variable fields, for pre-printed blanks.")
-def print_command(course_code: str, out: str, preprinted: bool) -> None:
-    """Issue what is due for COURSE_CODE and print every valid certificate into OUT."""
-    course = services.course_by_code(course_code)
-    if course is None:
-        raise click.ClickException(f"Không có lớp mã {course_code}.")
-    if not current_app.config.get("PUBLIC_BASE_URL"):
-        click.echo("Cảnh báo: chưa đặt PUBLIC_BASE_URL; mã QR sẽ trỏ tới http://localhost.", err=True)
-    try:
-        issued = services.issue_all(None, course)
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-    with open(out, "wb") as handle:
-        printed = services.print_course(course, handle, preprinted=preprinted)
-    click.echo(f"Đã cấp {len(issued)} giấy chứng nhận mới; đã in {printed} giấy chứng nhận vào {out}.")
-    db.session.remove()

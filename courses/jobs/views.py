@@ -1,8 +1,7 @@
 """Job pages: my jobs, start one, its progress (HTML and JSON), its file, retry."""
 from __future__ import annotations
 
-import click
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -111,38 +110,3 @@ def retry(job_id: int):
     else:
         flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."), "danger")
     return redirect(url_for("jobs.show", job_id=job.id))
-
-
-@bp.cli.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(burst: bool):
-    """Run background jobs from Redis (REDIS_URL) until stopped."""
-    from courses.jobs.runner import run_worker
-
-    app = current_app._get_current_object()
-    if not app.config.get("REDIS_URL"):
-        raise click.ClickException(
-            "REDIS_URL is not set: without Redis, jobs run inside the app process and need no worker."
-        )
-    click.echo(f"Worker on queue {app.config['JOB_QUEUE']!r} at {_safe_redis_url(app.config['REDIS_URL'])}")
-    run_worker(app, burst=burst)
-
-
-@bp.cli.command("purge-jobs")
-@click.option("--days", default=7, show_default=True, type=click.IntRange(min=0),
-              help="Keep jobs that ended fewer days ago than this.")
-def purge_jobs_command(days: int):
-    """Delete ended jobs older than --days, with their result files."""
-    count = services.purge_jobs(days)
-    click.echo(f"Đã xóa {count} tác vụ cũ.")
-
-
-def _safe_redis_url(url: str) -> str:
-    """The Redis URL without its password, for logs."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-        return parts._replace(netloc=netloc).geturl()
-    return url

@@ -87,10 +87,15 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         from courses.auth.models import User
 
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+        # The id is "<user id>:<session version>" (User.get_id); an old version, or the bare
+        # id of a cookie made before versions existed, no longer logs anyone in.
+        account, _, version = str(user_id).partition(":")
+        if not (account.isascii() and account.isdigit() and version.isascii() and version.isdigit()):
             return None
+        user = db.session.get(User, int(account))
+        if user is None or user.session_version != int(version):
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:
@@ -99,17 +104,17 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = DatabaseIntegerConverter  # before any rule is added
     from courses.admin.views import bp as admin_bp
+    from courses.attendance.views import bp as attendance_bp
     from courses.audit.views import bp as audit_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
-    from courses.scheduling.views import bp as scheduling_bp
-    from courses.enrollment.views import bp as enrollment_bp
-    from courses.attendance.views import bp as attendance_bp
     from courses.certificates.views import bp as certificates_bp
-    from courses.security.views import bp as security_bp
     from courses.dashboard.views import bp as dashboard_bp
+    from courses.enrollment.views import bp as enrollment_bp
     from courses.i18n.views import bp as i18n_bp
     from courses.jobs.views import bp as jobs_bp
+    from courses.scheduling.views import bp as scheduling_bp
+    from courses.security.views import bp as security_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, has_request_context
 from babel.dates import format_date
+from flask import Flask, g, has_request_context
 from flask_babel import format_decimal, format_percent, get_locale
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

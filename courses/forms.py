@@ -11,7 +11,6 @@ from wtforms.validators import ValidationError
 
 from courses.actions import run_service
 
-
 # WTForms ships no Vietnamese catalogue: its built-in messages, in our words.
 WTFORMS_VI = {
     "This field is required.": "Trường này là bắt buộc.",

@@ -1,9 +1,10 @@
 """Admin user list and role changes."""
+from sqlalchemy import select
+
 from courses.audit.models import AuditEvent
 from courses.enums import Role
 from courses.extensions import db
 from tests.factories import make_user
-from sqlalchemy import select
 
 
 def test_admin_lists_and_searches_users(as_user):

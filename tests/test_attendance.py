@@ -11,8 +11,7 @@ from courses.enums import AttendanceMethod, AttendanceStatus, CompletionRule, En
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
-from tests.factories import (make_attendance, make_course, make_enrollment, make_finished_course, make_session,
-                             make_user)
+from tests.factories import make_attendance, make_course, make_enrollment, make_finished_course, make_session, make_user
 
 
 def status_of(enrollment, session):

@@ -3,8 +3,8 @@ import io
 import threading
 
 import pypdf
-import pytest
 import pypdfium2
+import pytest
 import zxingcpp
 from openpyxl import load_workbook
 
@@ -445,7 +445,7 @@ def test_register_is_paginated_and_keeps_its_filter(app, as_user):
 
     first_text, first = shown("/certificates/register")
     assert first == serials[:REGISTER_PER_PAGE]
-    assert f"/certificates/register?page=2" in first_text
+    assert "/certificates/register?page=2" in first_text
     second_text, second = shown("/certificates/register?page=2")
     assert second == serials[REGISTER_PER_PAGE:]  # the rest, in number order
     filtered_text, filtered = shown(f"/certificates/register?year={year}")

@@ -70,7 +70,8 @@ def test_without_the_guard_the_reproducer_crashes_on_python_311():
 
 @pytest.mark.skipif(not AFFECTED, reason="the guard is applied on CPython 3.11 only")
 def test_sqlalchemy_states_are_guarded_once_the_app_is_imported():
-    import courses  # noqa: F401
     from sqlalchemy.orm.state import InstanceState
+
+    import courses  # noqa: F401
 
     assert getattr(InstanceState.__init__, "materializes_dict_first", False)

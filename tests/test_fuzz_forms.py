@@ -25,8 +25,14 @@ from courses.extensions import db
 from courses.jobs.runner import wait_for_threads
 from courses.permissions import access_rule_for
 from tests.conftest import migrate_to_head
-from tests.fuzzing import (base_form_fields, discover_forms, form_data, malformed_workbooks, spreadsheet_files,
-                           well_formed_spreadsheet_files)
+from tests.fuzzing import (
+    base_form_fields,
+    discover_forms,
+    form_data,
+    malformed_workbooks,
+    spreadsheet_files,
+    well_formed_spreadsheet_files,
+)
 from tests.route_walk import (
     STATE_CHANGING,
     MissingBuilder,
@@ -213,7 +219,6 @@ def test_spreadsheet_strategies_make_files_a_parser_can_read():
     openpyxl), and its broken workbooks are broken."""
     import csv
     import io
-    import zipfile
 
     from openpyxl import load_workbook
 

@@ -38,7 +38,7 @@ def _check_failures_per_email_are_throttled(app):
         make_user(email=email)
         make_user(email=bystander)
         client = app.test_client()
-        for attempt in range(3):  # each from another address: rotating addresses does not help
+        for _attempt in range(3):  # each from another address: rotating addresses does not help
             response = _post_login(client, email, "Sai123456", _address())
             assert response.status_code == 200 and GENERIC_FAILURE in response.get_data(as_text=True)
         blocked = _post_login(client, email, PASSWORD, _address())  # even the right password now

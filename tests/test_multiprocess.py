@@ -24,7 +24,6 @@ import pytest
 from openpyxl import load_workbook
 
 from courses.enums import Role
-from tests.conftest import POSTGRES_URL
 from tests.factories import make_user
 
 pytestmark = pytest.mark.multiprocess

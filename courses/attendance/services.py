@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from flask_babel import gettext as _
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload

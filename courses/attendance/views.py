@@ -8,10 +8,10 @@ from markupsafe import Markup
 
 from courses.attendance import services
 from courses.attendance.forms import ActionForm, CheckInForm, CompletionRuleForm, MarkForm
+from courses.enrollment.models import Enrollment
 from courses.enums import AttendanceStatus, CompletionRule
 from courses.exceptions import DomainError
 from courses.extensions import db
-from courses.enrollment.models import Enrollment
 from courses.pagination import ListPagination
 from courses.permissions import is_staff, login_required, require, staff_required
 from courses.routing import page_arg

@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     party_card_number: Mapped[Optional[str]] = mapped_column(sa.String(40))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Part of the id Flask-Login keeps in the session and the remember cookie: raising it
+    # ends every session and remembered log-in of the account at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
@@ -55,6 +58,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login refuses log-in to deactivated accounts."""
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: the account and its session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every session and remember cookie issued for this account so far."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

@@ -14,12 +14,12 @@ from courses.extensions import db, login_manager
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.permissions import login_required, public
+from courses.routing import id_arg, page_arg
 from courses.scheduling import files
 from courses.scheduling import services as scheduling
 from courses.scheduling.calendar import build_calendar
 from courses.scheduling.models import Course, Material, Speaker, Topic
 from courses.scheduling.pdf import render_programme
-from courses.routing import id_arg, page_arg
 
 bp = Blueprint("catalog", __name__)
 

@@ -5,7 +5,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import (
-    DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
 )
 
 from courses.enums import EnrollmentStatus

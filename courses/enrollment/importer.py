@@ -319,7 +319,7 @@ def plan_import(course, rows: list[list[str]]) -> ImportPlan:
     for offset, row in enumerate(body):
         number = header_index + 2 + offset  # the spreadsheet's own row number
 
-        def cell(key: str) -> str:
+        def cell(key: str, row: list = row) -> str:
             position = mapping.get(key)
             return row[position] if position is not None and position < len(row) else ""
 

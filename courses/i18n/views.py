@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, session, url_for
 from flask_login import current_user
 
-from courses.routing import safe_next_url
 from courses.exceptions import DomainError
 from courses.i18n import services
 from courses.i18n.forms import LanguageForm
 from courses.permissions import public
+from courses.routing import safe_next_url
 
 bp = Blueprint("i18n", __name__)
 

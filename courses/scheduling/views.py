@@ -16,6 +16,7 @@ from courses.extensions import db
 from courses.formatting import LOCAL_TZ, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
+from courses.routing import page_arg
 from courses.scheduling import services
 from courses.scheduling.forms import (
     CancelForm,
@@ -29,7 +30,6 @@ from courses.scheduling.forms import (
     TopicForm,
 )
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
-from courses.routing import page_arg
 
 bp = Blueprint("scheduling", __name__)
 

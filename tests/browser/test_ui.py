@@ -30,7 +30,7 @@ def log_out(page, user_name: str, button: str = "Đăng xuất"):
 
 
 def test_sign_up_log_in_read_a_course_switch_language_and_log_out(live_server, browsing):
-    unit = make_organization("Chi bộ Vụ Tổng hợp", kind=OrganizationKind.CELL)
+    make_organization("Chi bộ Vụ Tổng hợp", kind=OrganizationKind.CELL)
     course = make_course(title="Lớp bồi dưỡng cấp ủy viên 2030", starts_on=date(2030, 12, 6))
     make_session(course, SessionKind.TOPIC, topic=make_topic("Công tác tổ chức"), start=time(8, 0), minutes=90)
     page = browsing.new_page()

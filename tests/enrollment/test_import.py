@@ -146,7 +146,7 @@ def test_non_spreadsheet_files_are_refused(app, filename, data):
 
 def _workbook_with_sheet(sheet_data: bytes, rows=()) -> bytes:
     """A real XLSX file whose first sheet's XML is replaced by sheet_data (found by fuzzing)."""
-    from tests.fuzzing import SHEET, _MAIN, _members, _rezip
+    from tests.fuzzing import _MAIN, SHEET, _members, _rezip
 
     members = _members(xlsx_bytes(list(rows)))
     members[SHEET] = b'<?xml version="1.0" encoding="UTF-8"?>' + _MAIN + sheet_data + b"</worksheet>"

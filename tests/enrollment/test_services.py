@@ -7,12 +7,18 @@ from sqlalchemy import select
 from courses.attendance.models import Attendance
 from courses.enrollment import services
 from courses.enrollment.models import Enrollment
-from courses.enums import (AttendanceStatus, CourseStatus, EnrollmentSource, EnrollmentStatus, PartyPosition,
-                           Role)
+from courses.enums import AttendanceStatus, CourseStatus, EnrollmentSource, EnrollmentStatus, PartyPosition, Role
 from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db
-from tests.factories import (make_course, make_enrollment, make_party_tree, make_quota, make_session,
-                             make_user, make_users_fast)
+from tests.factories import (
+    make_course,
+    make_enrollment,
+    make_party_tree,
+    make_quota,
+    make_session,
+    make_user,
+    make_users_fast,
+)
 
 NOW = datetime.now(timezone.utc)
 

@@ -13,13 +13,21 @@ from courses.auth.models import User
 from courses.certificates.models import Certificate
 from courses.enrollment import services
 from courses.enrollment.models import Enrollment
-from courses.enums import (AttendanceStatus, EnrollmentStatus, MaterialKind, PartyPosition, Role, SessionKind,
-                           Visibility)
+from courses.enums import AttendanceStatus, EnrollmentStatus, MaterialKind, PartyPosition, Role, SessionKind, Visibility
 from courses.extensions import db
 from courses.scheduling.models import Material
 from tests.enrollment.helpers import csv_text, people_rows, xlsx_bytes
-from tests.factories import (make_course, make_enrollment, make_party_tree, make_quota, make_session, make_speaker,
-                             make_topic, make_user, make_users_fast)
+from tests.factories import (
+    make_course,
+    make_enrollment,
+    make_party_tree,
+    make_quota,
+    make_session,
+    make_speaker,
+    make_topic,
+    make_user,
+    make_users_fast,
+)
 
 
 def text_of(response) -> str:

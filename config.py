@@ -106,6 +106,20 @@ class Config:
     JOB_TIMEOUT_SECONDS = _env_int("JOB_TIMEOUT_SECONDS", 3600)
     # A queued or running job whose row has not moved for this long is offered a retry.
     JOB_STALE_SECONDS = _env_int("JOB_STALE_SECONDS", 900)
+    # Certificates (courses/certificates/signing.py, statements.py): the PDF signature's key
+    # as PKCS#12 (or PEM key and certificate); CERT_SIGNING=off prints unsigned on purpose.
+    # Without a key, development signs with a demo key made under CERT_KEY_DIR, which also
+    # holds the Ed25519 keys of the QR codes' offline statements (share it between servers).
+    CERT_KEY_DIR = os.environ.get("CERT_KEY_DIR", str(BASE_DIR / "instance" / "certificate-keys"))
+    CERT_SIGNING = os.environ.get("CERT_SIGNING", "on")
+    CERT_SIGNING_P12 = os.environ.get("CERT_SIGNING_P12", "")
+    CERT_SIGNING_PASSWORD = os.environ.get("CERT_SIGNING_PASSWORD", "")
+    CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", "")
+    CERT_SIGNING_CERT = os.environ.get("CERT_SIGNING_CERT", "")
+    CERT_SIGNING_DEMO = True
+    CERT_TSA_URL = os.environ.get("CERT_TSA_URL", "")
+    # The visible signature field: x1,y1,x2,y2 in mm from the page's bottom left.
+    CERT_SIGNATURE_BOX_MM = os.environ.get("CERT_SIGNATURE_BOX_MM", "")
     # Trusted reverse proxies in front of the app (nginx, a load balancer): their
     # X-Forwarded-For/-Proto are believed, so limits count the client, not the proxy.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
@@ -148,6 +162,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    CERT_SIGNING_DEMO = False  # a configured key, or CERT_SIGNING=off said on purpose
 
     @classmethod
     def init_app(cls, app) -> None:

@@ -23,7 +23,8 @@ The last line reads
 
 (pages per second at the largest N; the memory ratio is ours: peak RSS at the largest N
 over peak RSS at the smallest). Targets: ratio ≥ 0.8, memory ratio ≤ 1.3, and 2,000
-certificates in under 5 s.
+certificates in under 5 s. The line before it, `signing signed=… unsigned=… ratio=…`,
+compares ours with and without the PDF's one signature at the largest N (target ≥ 0.9).
 """
 from __future__ import annotations
 
@@ -47,8 +48,12 @@ from benchmarks.pages import DEFAULT_SQLITE  # noqa: E402
 PUBLIC_BASE_URL = certificates_floor.VERIFY_BASE.removesuffix("/verify/")
 
 
-def measure_ours(database_url: str, count: int) -> dict:
-    """Print the first count certificates of the certificate course; time and peak RSS."""
+def measure_ours(database_url: str, count: int, sign: bool = True) -> dict:
+    """Print the first count certificates of the certificate course; time and peak RSS.
+
+    sign=False leaves out the PDF's signature (not the QR codes' statements): the
+    signed-against-unsigned ratio is what one signature per file costs.
+    """
     from config import DevelopmentConfig
     from courses import create_app
     from courses.certificates import services
@@ -57,7 +62,7 @@ def measure_ours(database_url: str, count: int) -> dict:
     from courses.perf.data import CERTIFICATE_COURSE_CODE
 
     app = create_app(DevelopmentConfig, SQLALCHEMY_DATABASE_URI=database_url, DEBUG=False,
-                     PUBLIC_BASE_URL=PUBLIC_BASE_URL)
+                     PUBLIC_BASE_URL=PUBLIC_BASE_URL, CERT_KEY_DIR=str(DEFAULT_SQLITE.parent / "certificate-keys"))
     with app.app_context():
         register_fonts()
         course = services.course_by_code(CERTIFICATE_COURSE_CODE)
@@ -68,15 +73,16 @@ def measure_ours(database_url: str, count: int) -> dict:
         # One certificate first, as a running server has printed before (compiled queries,
         # loaded code); then a new session, so the timed print reads everything again.
         with tempfile.TemporaryFile() as out:
-            services.print_course(course, out, limit=1)
+            services.print_course(course, out, limit=1, sign=sign)
         db.session.remove()
         with tempfile.TemporaryFile() as out:
             started = time.perf_counter()
             cpu_started = time.process_time()
             course = services.course_by_code(CERTIFICATE_COURSE_CODE)
-            printed = services.print_course(course, out, limit=count)
+            printed = services.print_course(course, out, limit=count, sign=sign)
             out.flush()
             elapsed = time.perf_counter() - started
+            out.seek(0, os.SEEK_END)  # the signer leaves the file at its start
             cpu = time.process_time() - cpu_started
             size = out.tell()
         db.session.remove()
@@ -85,8 +91,10 @@ def measure_ours(database_url: str, count: int) -> dict:
             "peak_rss_mb": peak_kb / 1024, "bytes": size}
 
 
-def ours_in_fresh_process(database_url: str, count: int) -> dict:
+def ours_in_fresh_process(database_url: str, count: int, sign: bool = True) -> dict:
     command = [sys.executable, __file__, "--child", str(count), "--database-url", database_url]
+    if not sign:
+        command.append("--unsigned")
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -106,13 +114,14 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=20_000, help="seed-large, when the set is missing")
     parser.add_argument("--courses", type=int, default=200, help="seed-large, when the set is missing")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--unsigned", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     from config import normalize_database_url
 
     database_url = normalize_database_url(args.database_url)
     if args.child:
-        print(json.dumps(measure_ours(database_url, args.child)))
+        print(json.dumps(measure_ours(database_url, args.child, sign=not args.unsigned)))
         return
 
     from benchmarks.pages import prepare
@@ -122,7 +131,7 @@ def main() -> None:
     prepare(database_url, args.participants, args.courses)
     small, large = args.pages
     results: dict[tuple[str, int], list[dict]] = {}
-    ratios, cpu_ratios = [], []
+    ratios, cpu_ratios, signing_ratios = [], [], []
     for _ in range(args.rounds):
         for count in (small, large):
             # The floor prints as many pages as ours did (the course may hold fewer than asked).
@@ -132,8 +141,12 @@ def main() -> None:
             results.setdefault(("ours", count), []).append(ours)
             print(line("floor", floor), flush=True)
             print(line("ours", ours), flush=True)
+        unsigned = ours_in_fresh_process(database_url, large, sign=False)
+        results.setdefault(("unsigned", large), []).append(unsigned)
+        print(line("unsig", unsigned), flush=True)
         floor, ours = results[("floor", large)][-1], results[("ours", large)][-1]
         ratios.append(ours["pages_per_s"] / floor["pages_per_s"])
+        signing_ratios.append(ours["pages_per_s"] / unsigned["pages_per_s"])
         cpu_ratios.append(floor["cpu_seconds"] / ours["cpu_seconds"])
 
     def typical(kind: str, count: int, key: str) -> float:
@@ -151,6 +164,8 @@ def main() -> None:
     # than the clock when neighbours compete for the cores.
     print(f"  floor mem_{large}_over_{small}={floor_memory:.2f}; "
           f"ratio by CPU time (floor CPU s / ours CPU s)={median(cpu_ratios):.2f}")
+    print(f"signing signed={typical('ours', large, 'pages_per_s'):.0f} "
+          f"unsigned={typical('unsigned', large, 'pages_per_s'):.0f} ratio={median(signing_ratios):.2f}")
     ours_memory = typical("ours", large, "peak_rss_mb") / typical("ours", small, "peak_rss_mb")
     print(f"certificates ours={typical('ours', large, 'pages_per_s'):.0f} "
           f"floor={typical('floor', large, 'pages_per_s'):.0f} ratio={median(ratios):.2f} "

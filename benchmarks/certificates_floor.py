@@ -62,6 +62,9 @@ def records(count: int) -> list[dict]:
             "place_date": "Hà Nội, ngày 15 tháng 10 năm 2026",
             "code": code,
             "url": VERIFY_BASE + code,
+            # The app's QR code also carries the signed offline statement (about 400 characters
+            # of base64url): random ones of that length make a code of the same size.
+            "qr": VERIFY_BASE + code + "#GCN1." + "".join(rng.choice(STATEMENT_ALPHABET) for _ in range(400)),
         })
     return rows
 
@@ -75,6 +78,7 @@ COURSE = {
     "signer_name": "Trần Văn Mẫu",
 }
 RED = (0.70, 0.07, 0.07)
+STATEMENT_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 _DARK_RUN = re.compile(rb"\x00+")  # zxing-cpp images: 0 is a dark module
 _NUMBERS = [str(number) for number in range(256)]
 
@@ -175,7 +179,7 @@ def draw_page(canvas, fonts, course_lines: list[str], record: dict, width: float
     for line in course_lines:
         canvas.drawCentredString(center, y, line)
         y -= 20
-    canvas.addLiteral(qr_path(record["url"], 24 * mm, 27 * mm, 30 * mm))
+    canvas.addLiteral(qr_path(record["qr"], 24 * mm, 27 * mm, 36 * mm))
     canvas.setFont(fonts.regular, 9)
     canvas.drawString(24 * mm, 22 * mm, f"Mã xác thực: {record['code']}")
     canvas.setFont(fonts.italic, 8)

@@ -38,7 +38,19 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_commands(app)
     register_hooks(app)
     register_job_kinds()
+    check_certificate_signing(app)
     return app
+
+
+def check_certificate_signing(app: Flask) -> None:
+    """A signing key that cannot be opened (a wrong PKCS#12 password) stops start-up with a message."""
+    from courses.certificates import signing
+
+    with app.app_context():
+        try:
+            signing.check_configuration()
+        except signing.SigningUnavailable as error:
+            raise RuntimeError(error.message) from None
 
 
 def select_locale() -> str:
@@ -108,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from courses.audit.views import bp as audit_bp
     from courses.auth.views import bp as auth_bp
     from courses.catalog.views import bp as catalog_bp
+    from courses.certificates.offline_views import bp as offline_verification_bp
     from courses.certificates.views import bp as certificates_bp
     from courses.dashboard.views import bp as dashboard_bp
     from courses.enrollment.views import bp as enrollment_bp
@@ -123,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrollment_bp, url_prefix="/enrollment")
     app.register_blueprint(attendance_bp, url_prefix="/attendance")
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(offline_verification_bp)
     app.register_blueprint(audit_bp, url_prefix="/admin/audit")
     app.register_blueprint(security_bp)
     app.register_blueprint(i18n_bp)

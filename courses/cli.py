@@ -49,6 +49,11 @@ def register(app: Flask) -> None:
         for email, role in (("admin@demo.local", "quản trị"), ("organizer@demo.local", "cán bộ tổ chức lớp"),
                             ("participant@demo.local", "học viên")):
             click.echo(f"  {email:<24} {role}")
+        from courses.certificates import signing
+
+        # The demo's certificates are signed: a demo key, named as one, unless a real one is set.
+        for line in signing.prepare_keys():
+            click.echo(line)
         db.session.remove()
 
     @app.cli.command("seed-large")

@@ -17,6 +17,7 @@ MESSAGES = {
     413: (_l("Tệp quá lớn"), _l("Tệp gửi lên vượt quá dung lượng cho phép.")),
     429: (_l("Quá nhiều yêu cầu"), _l("Bạn đã thử quá nhiều lần. Vui lòng đợi một lát rồi thử lại.")),
     500: (_l("Lỗi hệ thống"), _l("Đã có lỗi xảy ra. Dữ liệu của bạn không bị thay đổi; vui lòng thử lại sau.")),
+    503: (_l("Tạm thời không phục vụ được"), _l("Chức năng này tạm thời không dùng được. Vui lòng thử lại sau.")),
 }
 
 # Used when even the error page cannot be drawn (say the database is down while the

@@ -95,14 +95,21 @@ def empty_all_tables(database) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def certificate_key_dir(tmp_path_factory):
+    """One demo signing key for the run: made once, not per test (an RSA key takes ~0.1 s)."""
+    return str(tmp_path_factory.mktemp("certificate-keys"))
+
+
 @pytest.fixture
-def make_app(database, database_url, tmp_path):
+def make_app(database, database_url, tmp_path, certificate_key_dir):
     """Build apps on this test's database; settings may be overridden per app."""
     apps = []
 
     def factory(**overrides):
         settings = {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(tmp_path / "uploads"),
-                    "JOB_RESULTS_DIR": str(tmp_path / "job-results")}  # never the work tree's instance/
+                    "JOB_RESULTS_DIR": str(tmp_path / "job-results"),  # never the work tree's instance/
+                    "CERT_KEY_DIR": certificate_key_dir}
         settings.update(overrides)
         app = create_app(TestingConfig, **settings)
         apps.append(app)

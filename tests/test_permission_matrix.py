@@ -180,6 +180,10 @@ MATRIX: dict[str, Case] = {
     "certificates.mine": LOGGED_IN,
     "certificates.verify_form": PUBLIC,
     "certificates.verify": PUBLIC,
+    "offline_verification.public_key": PUBLIC,
+    "offline_verification.keys": PUBLIC,
+    "offline_verification.revoked": PUBLIC,
+    "offline_verification.page": PUBLIC,
     # Background jobs: the participant's own job of an admin-only kind
     "jobs.index": LOGGED_IN,
     "jobs.start": LOGGED_IN,

@@ -12,7 +12,6 @@ from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from courses.certificates import services
-from courses.certificates.pdf import CertificateWriter
 from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.jobs.registry import ResultFile, job_kind
@@ -67,16 +66,12 @@ def print_course(job, report_progress) -> ResultFile:
         items = [dataclasses.replace(item, verify_url=services.verify_url(item.verification_code, base))
                  for item in items]
     preprinted = bool(params.get("preprinted"))
-    layout = services.layout_for(services.get_settings())
     path = scratch_path(".pdf")
     try:
         with path.open("wb") as out:
-            writer = CertificateWriter(out, layout, preprinted=preprinted,
-                                       title=f"Giấy chứng nhận — {course.code}")
-            for done, item in enumerate(items, start=1):
-                writer.add(item)
-                report_progress(done, total)
-            writer.close()
+            services.write_certificate_file(out, items, preprinted=preprinted,
+                                            title=f"Giấy chứng nhận — {course.code}",
+                                            progress=lambda done: report_progress(done, total))
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import base64
 import secrets
+import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,8 +17,10 @@ from sqlalchemy.orm import joinedload
 from courses.attendance import services as attendance
 from courses.audit.services import record
 from courses.auth.models import User
+from courses.certificates import signing
 from courses.certificates.models import Certificate, CertificateSettings, SerialCounter
-from courses.certificates.pdf import CertificateData, CertificateLayout, write_certificates
+from courses.certificates.pdf import CertificateData, CertificateLayout, CertificateWriter
+from courses.certificates.statements import StatementSigner
 from courses.db_types import utcnow
 from courses.enrollment.models import Enrollment
 from courses.exceptions import DomainError
@@ -395,6 +398,9 @@ def course_dates(course: Course) -> str:
 def certificate_data(certificate: Certificate, user: User, course: Course,
                      settings: CertificateSettings, base: str) -> CertificateData:
     issued = certificate.issued_at.astimezone(LOCAL_TZ)
+    statement = StatementSigner(settings.issuing_unit_name).sign(
+        certificate.serial, user.full_name, course.code, course.title, course.starts_on, course.ends_on,
+        issued.date())
     position = ", ".join(p for p in (user.party_position.label if user.party_position else "",
                                      user.job_title or "") if p)
     return CertificateData(
@@ -407,6 +413,7 @@ def certificate_data(certificate: Certificate, user: User, course: Course,
         verify_url=verify_url(certificate.verification_code, base),
         verification_code=certificate.verification_code,
         specimen=course.is_demo,
+        offline_statement=statement,
     )
 
 
@@ -418,6 +425,7 @@ def course_print_data(course: Course) -> Iterator[CertificateData]:
 
     settings = get_settings()
     base = public_base_url()
+    signer = StatementSigner(settings.issuing_unit_name)
     unit, parent = aliased(Organization), aliased(Organization)
     rows = db.session.execute(
         select(Certificate.serial, Certificate.verification_code, Certificate.issued_at,
@@ -452,10 +460,39 @@ def course_print_data(course: Course) -> Iterator[CertificateData]:
             serial_text=f"Số: {serial}", full_name=full_name, position=position_text, unit=unit_line,
             course_line=course_line, place_date=dates[day], verify_url=f"{base}/verify/{code}",
             verification_code=code, specimen=course.is_demo,
+            offline_statement=signer.sign(serial, full_name, course.code, course.title, course.starts_on,
+                                          course.ends_on, day),
         )
 
 
-def print_course(course: Course, out: BinaryIO, preprinted: bool = False, limit: int | None = None) -> int:
+def write_certificate_file(out: BinaryIO, items: Iterable[CertificateData], preprinted: bool = False,
+                           title: str = "Giấy chứng nhận", progress=None, sign: bool = True) -> int:
+    """Draw items onto out, one page each, and sign the file once; returns the page count.
+
+    The one loop around the certificate writer: a single download, the course's bulk file,
+    the print job and the command line all come here, so all of them are signed.
+    progress(done) is called after each page (the print job reports it).
+    """
+    settings = get_settings()
+    writer_out = tempfile.TemporaryFile() if sign and signing.signing_enabled() else out
+    try:
+        writer = CertificateWriter(writer_out, layout_for(settings), preprinted=preprinted, title=title)
+        for done, item in enumerate(items, start=1):
+            writer.add(item)
+            if progress is not None:
+                progress(done)
+        writer.close()
+        if writer_out is not out:
+            writer_out.seek(0)
+            signing.sign_pdf(writer_out, out, settings.signer_name, settings.place)
+    finally:
+        if writer_out is not out:
+            writer_out.close()
+    return writer.count
+
+
+def print_course(course: Course, out: BinaryIO, preprinted: bool = False, limit: int | None = None,
+                 sign: bool = True) -> int:
     """Draw every valid certificate of the course onto out in roster order; returns the page count.
 
     The bulk print of the course page, the command line and benchmarks/certificates.py
@@ -467,8 +504,8 @@ def print_course(course: Course, out: BinaryIO, preprinted: bool = False, limit:
     items = course_print_data(course)
     if limit is not None:
         items = islice(items, limit)
-    return write_certificates(out, layout_for(get_settings()), items, preprinted=preprinted,
-                              title=f"Giấy chứng nhận — {course.code}")
+    return write_certificate_file(out, items, preprinted=preprinted, title=f"Giấy chứng nhận — {course.code}",
+                                  sign=sign)
 
 
 def load_course(course_id: int) -> Course | None:

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from courses.attendance import services as attendance
-from courses.certificates import reports, services
+from courses.certificates import reports, services, signing
 from courses.certificates.forms import ReasonForm, RequiredReasonForm, SettingsForm, positions_text
 from courses.certificates.jobs import LARGE_BATCH
 from courses.certificates.models import Certificate
-from courses.certificates.pdf import CertificateWriter
 from courses.errors import render_error
 from courses.exceptions import DomainError
 from courses.extensions import db, limiter
@@ -26,6 +25,12 @@ bp = Blueprint("certificates", __name__, cli_group="certificates")
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTER_PER_PAGE = 50  # a table of one line per certificate, like the other admin tables
+
+
+@bp.app_errorhandler(signing.SigningUnavailable)
+def signing_unavailable(error: signing.SigningUnavailable):
+    """No key to sign with: say so (503), rather than print an unsigned certificate."""
+    return render_error(503, error.message)
 
 
 def _course_or_404(course_id: int):
@@ -44,12 +49,8 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 
 def _send_pdf_pages(items, filename: str, preprinted: bool = False, title: str = "Giấy chứng nhận"):
     """Draw pages into a temporary file (flat memory) and send it."""
-    settings = services.get_settings()
     out = tempfile.TemporaryFile()
-    writer = CertificateWriter(out, services.layout_for(settings), preprinted=preprinted, title=title)
-    for item in items:
-        writer.add(item)
-    writer.close()
+    services.write_certificate_file(out, items, preprinted=preprinted, title=title)
     out.seek(0)
     return send_file(out, mimetype=PDF, as_attachment=False, download_name=filename)
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from courses.certificates import jobs as certificate_jobs
+from courses.certificates import pdf as certificate_pdf
 from courses.certificates import services
 from courses.enums import Role
 from courses.jobs import runner
@@ -27,13 +27,13 @@ def test_the_job_page_shows_the_print_progress_live_then_offers_the_pdf(
     services.issue_all(None, services.load_course(course.id))
     organizer = make_user(Role.ORGANIZER)
     # Drawing a page takes a few milliseconds here; slow it so the bar has moments to show.
-    draw = certificate_jobs.CertificateWriter.add
+    draw = certificate_pdf.CertificateWriter.add
 
     def slow_draw(writer, item):
         time.sleep(0.1)
         draw(writer, item)
 
-    monkeypatch.setattr(certificate_jobs.CertificateWriter, "add", slow_draw)
+    monkeypatch.setattr(certificate_pdf.CertificateWriter, "add", slow_draw)
     monkeypatch.setattr(runner, "PROGRESS_INTERVAL", 0.2)
 
     page = browsing.new_page()

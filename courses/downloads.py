@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Response, send_file
 
 
-def send_download(data: bytes | str | Path, filename: str, mimetype: str, *, inline: bool = False,
+def send_download(data: bytes | str | Path | BinaryIO, filename: str, mimetype: str, *, inline: bool = False,
                   private: bool = True) -> Response:
-    """data (bytes, or a file's path) as a download named filename.
+    """data (bytes, text sent as UTF-8, a file's path or an open binary file) as a download named filename.
 
     send_file writes the name as RFC 6266 / 5987 (`filename*=UTF-8''…` for Vietnamese
     names, quotes and line breaks made harmless). A private file (a certificate, a
@@ -21,10 +22,14 @@ def send_download(data: bytes | str | Path, filename: str, mimetype: str, *, inl
     response = send_file(source, mimetype=mimetype, as_attachment=not inline,
                          download_name=_one_line(filename), conditional=not private,
                          max_age=0 if private else None)
+    if ";" in mimetype:  # given with its charset: send_file would add a second one
+        response.headers["Content-Type"] = mimetype
     if private:
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _one_line(filename: str) -> str:
-    return "".join(ch for ch in filename if ch >= " " and ch != "\x7f") or "download"
+    # A course code «ĐUK-01/2026» names files: «/» and «\» are no part of a file's name.
+    name = "".join(ch for ch in filename if ch >= " " and ch != "\x7f")
+    return name.replace("/", "-").replace("\\", "-") or "download"

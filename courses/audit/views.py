@@ -5,11 +5,12 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from courses.audit import services
 from courses.audit.forms import AuditFilterForm
+from courses.downloads import send_download
 from courses.exports import safe_cell
 from courses.extensions import db
 from courses.formatting import local_datetime
@@ -84,5 +85,4 @@ def export():
             _json(event.before),
             _json(event.after),
         )])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=nhat-ky-he-thong.csv"})
+    return send_download(buffer.getvalue(), "nhat-ky-he-thong.csv", "text/csv; charset=utf-8")

@@ -8,8 +8,8 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from courses.catalog import services
-from courses.enums import Visibility
+from courses.catalog import photos, services
+from courses.downloads import send_download
 from courses.extensions import db, login_manager
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
@@ -98,8 +98,7 @@ def course_calendar(course_id: int):
     """The course's timetable as an iCalendar file: one event per session, Vietnam time."""
     course = _viewable_course(course_id)
     body = build_calendar(course.title, services.calendar_events(course, request.host_url.rstrip("/")))
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="{course.code}.ics"'.encode("ascii", "replace").decode()})
+    return send_download(body, f"{course.code}.ics", "text/calendar")
 
 
 @bp.route("/courses/<int:course_id>/programme.pdf")
@@ -108,8 +107,7 @@ def programme(course_id: int):
     """The printable programme (A4 PDF) handed out on the day."""
     course = _viewable_course(course_id)
     body = render_programme(services.programme_for(course))
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="chuong-trinh-{course.id}.pdf"'})
+    return send_download(body, f"chuong-trinh-{course.id}.pdf", "application/pdf", inline=True)
 
 
 @bp.route("/materials/<int:material_id>")
@@ -117,12 +115,12 @@ def programme(course_id: int):
 def material(material_id: int):
     """A material's file or link, after checking who may see it; sent with its original name."""
     item = db.session.get(Material, material_id)
-    if item is None:
-        abort(404)
-    if not scheduling.can_view_material(current_user, item):
-        if not current_user.is_authenticated and item.visibility != Visibility.PUBLIC:
+    if item is None or not scheduling.can_view_material(current_user, item):
+        # Missing and forbidden answer alike, so guessing ids reveals nothing: a visitor is
+        # sent to log in (a participant may then see it), a logged-in user gets 404.
+        if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        abort(404)  # the same answer as a missing id: guessing ids reveals nothing
+        abort(404)
     if item.url:
         return render_template("catalog/link.html", material=item)
     path = scheduling.material_path(item)
@@ -130,9 +128,8 @@ def material(material_id: int):
         current_app.logger.error("material %s: stored file %s is missing", item.id, item.stored_name)
         abort(404)
     inline = (item.content_type or "").startswith("image/") or item.content_type == "application/pdf"
-    return send_file(path, mimetype=item.content_type or "application/octet-stream",
-                     as_attachment=not inline, download_name=item.original_filename or "tai-lieu",
-                     max_age=0)
+    return send_download(path, item.original_filename or "tai-lieu", item.content_type or "application/octet-stream",
+                         inline=inline)
 
 
 @bp.route("/speakers/<int:speaker_id>/photo")
@@ -140,14 +137,17 @@ def material(material_id: int):
 def speaker_photo(speaker_id: int):
     """A speaker's photo (speakers are shown on public course pages)."""
     speaker = db.session.get(Speaker, speaker_id)
-    if speaker is None or not speaker.photo_stored_name:
-        abort(404)
+    if speaker is None or not speaker.photo_stored_name or not photos.can_view_photo(current_user, speaker):
+        abort(404)  # a speaker of draft courses only is not public yet
     path = files.stored_path(current_app.config["UPLOAD_DIR"], speaker.photo_stored_name)
     if not path.exists():
         abort(404)
     data = path.read_bytes()[:64]
     kind = files.sniff(data)
-    return send_file(path, mimetype=kind.content_type if kind else "application/octet-stream", max_age=3600)
+    mimetype = kind.content_type if kind else "application/octet-stream"
+    if not photos.is_public_photo(speaker):  # seen by staff (or a cancelled course's participants) only
+        return send_download(path, f"anh-bao-cao-vien-{speaker.id}", mimetype, inline=True)
+    return send_file(path, mimetype=mimetype, max_age=3600)
 
 
 def feed_token(user) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from courses.certificates import reports, services, signing
 from courses.certificates.forms import ReasonForm, RequiredReasonForm, SettingsForm, positions_text
 from courses.certificates.jobs import LARGE_BATCH
 from courses.certificates.models import Certificate
+from courses.downloads import send_download
 from courses.errors import render_error
 from courses.exceptions import DomainError
 from courses.extensions import db, limiter
@@ -52,7 +53,7 @@ def _send_pdf_pages(items, filename: str, preprinted: bool = False, title: str =
     out = tempfile.TemporaryFile()
     services.write_certificate_file(out, items, preprinted=preprinted, title=title)
     out.seek(0)
-    return send_file(out, mimetype=PDF, as_attachment=False, download_name=filename)
+    return send_download(out, filename, PDF, inline=True)
 
 
 @bp.route("/certificates/courses/<int:course_id>")
@@ -175,7 +176,7 @@ def course_pdf(course_id: int):
     out = tempfile.TemporaryFile()  # on disk, not in memory: a course may have thousands
     services.print_course(course, out, preprinted=preprinted)
     out.seek(0)
-    return send_file(out, mimetype=PDF, as_attachment=False, download_name=f"giay-chung-nhan-{course.code}{suffix}.pdf")
+    return send_download(out, f"giay-chung-nhan-{course.code}{suffix}.pdf", PDF, inline=True)
 
 
 @bp.route("/certificates/register")
@@ -222,9 +223,7 @@ def report(course_id: int, fmt: str):
 
 
 def _send_bytes(data: bytes, mimetype: str, filename: str):
-    import io
-
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=mimetype != PDF, download_name=filename)
+    return send_download(data, filename, mimetype, inline=mimetype == PDF)
 
 
 @bp.route("/certificates/settings", methods=["GET", "POST"])

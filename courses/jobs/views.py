@@ -1,10 +1,11 @@
 """Job pages: my jobs, start one, its progress (HTML and JSON), its file, retry."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.downloads import send_download
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.jobs import services
@@ -90,8 +91,7 @@ def download(job_id: int):
     path = services.result_path(job)
     if path is None:
         abort(404)
-    return send_file(path, mimetype=job.result_content_type, as_attachment=True,
-                     download_name=job.result_filename, max_age=0)
+    return send_download(path, job.result_filename, job.result_content_type)
 
 
 @bp.route("/<int:job_id>/retry", methods=["POST"])

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from courses.enums import CompletionRule, PartyPosition, SessionKind, Visibility
 from courses.forms import BaseForm
+from courses.scheduling.codes import validate_course_code_field
 
 
 def optional_int(value):
@@ -32,7 +33,8 @@ def optional_int(value):
 class CourseForm(BaseForm):
     """The course editor."""
 
-    code = StringField(_l("Mã lớp"), validators=[DataRequired(_l("Vui lòng nhập mã lớp.")), Length(max=40)],
+    code = StringField(_l("Mã lớp"), validators=[DataRequired(_l("Vui lòng nhập mã lớp.")), Length(max=40),
+                                                 validate_course_code_field],
                        description=_l("Ví dụ: BDNV-2026-01"))
     title = StringField(_l("Tên lớp"), validators=[DataRequired(_l("Vui lòng nhập tên lớp.")), Length(max=500)])
     description = TextAreaField(_l("Giới thiệu"), validators=[Length(max=10000)])
@@ -77,7 +79,8 @@ class CancelForm(BaseForm):
 class CloneForm(BaseForm):
     """Copy a course to a new date."""
 
-    code = StringField(_l("Mã lớp mới"), validators=[DataRequired(_l("Vui lòng nhập mã lớp.")), Length(max=40)])
+    code = StringField(_l("Mã lớp mới"), validators=[DataRequired(_l("Vui lòng nhập mã lớp.")), Length(max=40),
+                                                     validate_course_code_field])
     title = StringField(_l("Tên lớp mới"), validators=[DataRequired(_l("Vui lòng nhập tên lớp.")),
                                                       Length(max=500)])
     starts_on = DateField(_l("Ngày bắt đầu mới"), validators=[InputRequired(_l("Vui lòng nhập ngày bắt đầu."))])

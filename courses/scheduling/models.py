@@ -16,6 +16,7 @@ from courses.enums import (
     Visibility,
 )
 from courses.extensions import db
+from courses.scheduling.codes import CourseCodeFormat
 
 if TYPE_CHECKING:
     from courses.auth.models import User
@@ -113,6 +114,8 @@ class Course(db.Model):
     )
 
     __table_args__ = (
+        # Letters, digits, «-», «/», «.» only: the code names downloaded files (0013_course_code_format).
+        sa.CheckConstraint(CourseCodeFormat(), name="code_format"),
         sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
         sa.CheckConstraint(

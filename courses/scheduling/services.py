@@ -29,7 +29,7 @@ from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ, to_local
 from courses.permissions import is_staff
-from courses.scheduling import files
+from courses.scheduling import codes, files
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
 
 # ---------------------------------------------------------------- snapshots (audit)
@@ -99,8 +99,13 @@ class CourseData:
 
 
 def _validate_course(data: CourseData, course_id: int | None) -> None:
+    data.code = codes.normalize_course_code(data.code)
     if not data.code:
         raise DomainError(_("Vui lòng nhập mã lớp."), field="code")
+    if len(data.code) > 40:
+        raise DomainError(_("Mã lớp dài tối đa 40 ký tự."), field="code")
+    if not codes.is_valid_course_code(data.code):
+        raise DomainError(str(codes.FORMAT_MESSAGE), field="code")
     if not data.title:
         raise DomainError(_("Vui lòng nhập tên lớp."), field="title")
     if data.ends_on < data.starts_on:

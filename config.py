@@ -165,6 +165,24 @@ class ProductionConfig(Config):
             )
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(os.environ["DATABASE_URL"])
+        # A request naming another host gets a 400 before any view builds a link from it.
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            os.environ, os.environ.get("PUBLIC_BASE_URL", app.config.get("PUBLIC_BASE_URL", "")))
+
+
+def trusted_hosts(environ, public_base_url: str) -> list[str] | None:
+    """Host names a request may name (Flask's TRUSTED_HOSTS): a forged Host header gets a 400.
+
+    TRUSTED_HOSTS is comma-separated (".example.vn" also allows its subdomains); by default
+    the host of PUBLIC_BASE_URL; None (every host) only when neither is set.
+    """
+    from urllib.parse import urlsplit
+
+    names = [name.strip() for name in environ.get("TRUSTED_HOSTS", "").split(",") if name.strip()]
+    if not names and public_base_url:
+        host = urlsplit(public_base_url.strip()).hostname
+        names = [host] if host else []
+    return names or None
 
 
 def install_proxy_fix(app, count: int) -> None:

@@ -79,7 +79,7 @@ def test_check_in_screen_shows_the_public_address(make_app):
 def test_trusted_hosts_default_to_the_public_address_host():
     from config import trusted_hosts
 
-    assert trusted_hosts({}, PUBLIC) == ["boiduong.example.vn"]
+    assert trusted_hosts({}, PUBLIC) == ["boiduong.example.vn", "localhost", "127.0.0.1"]
     assert trusted_hosts({"TRUSTED_HOSTS": "a.example.vn, .b.example.vn"}, PUBLIC) == ["a.example.vn",
                                                                                       ".b.example.vn"]
     assert trusted_hosts({}, "") is None
@@ -102,6 +102,7 @@ def test_production_refuses_a_forged_host_header(monkeypatch, database_url):
         default = create_app(ProductionConfig, RATELIMIT_ENABLED=False)  # the host of PUBLIC_BASE_URL
         assert default.test_client().get("/auth/login", headers={"Host": FORGED}).status_code == 400
         assert default.test_client().get("/auth/login", headers={"Host": "boiduong.example.vn"}).status_code == 200
+        assert default.test_client().get("/healthz", headers={"Host": "127.0.0.1:8000"}).status_code == 200
     finally:
         for app in (production, default):
             with app.app_context():

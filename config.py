@@ -92,12 +92,19 @@ class Config:
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "courses")
     RATELIMIT_HEADERS_ENABLED = True
     SET_PASSWORD_LINK_DAYS = _env_int("SET_PASSWORD_LINK_DAYS", 14)
-    # Redis down: count in memory meanwhile rather than refuse every log-in.
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Redis down: count in the database meanwhile (shared by every process and server, so
+    # limits stay as strict), retrying Redis every RATELIMIT_RETRY_SECONDS; never in memory.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = False
+    RATELIMIT_RETRY_SECONDS = _env_int("RATELIMIT_RETRY_SECONDS", 10)
     # Log-in and sign-up posts per client address (a whole course may share one office address),
     # and failed log-ins per email (Flask-Limiter syntax).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute; 300 per hour")
+    # Failed log-ins of one account from one address: past this, that pair is locked.
     LOGIN_FAILURES_PER_EMAIL = os.environ.get("LOGIN_FAILURES_PER_EMAIL", "5 per 15 minutes")
+    # Failed log-ins of one account from all addresses: past this, each address is slowed
+    # down to LOGIN_SLOWDOWN failures (addresses that have not failed still get their try).
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "20 per 15 minutes")
+    LOGIN_SLOWDOWN = os.environ.get("LOGIN_SLOWDOWN", "1 per minute")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Background jobs: RQ on this Redis when set, else a thread in the app process.
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -180,6 +187,26 @@ class ProductionConfig(Config):
             )
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(os.environ["DATABASE_URL"])
+        # A request naming another host gets a 400 before any view builds a link from it.
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            os.environ, os.environ.get("PUBLIC_BASE_URL", app.config.get("PUBLIC_BASE_URL", "")))
+
+
+def trusted_hosts(environ, public_base_url: str) -> list[str] | None:
+    """Host names a request may name (Flask's TRUSTED_HOSTS): a forged Host header gets a 400.
+
+    TRUSTED_HOSTS is comma-separated (".example.vn" also allows its subdomains); by default
+    the host of PUBLIC_BASE_URL, plus localhost and 127.0.0.1 so checks on the server itself
+    (curl …/healthz) still answer; None (every host) only when neither is set. Links never
+    come from the Host header when PUBLIC_BASE_URL is set, so these names reach no link.
+    """
+    from urllib.parse import urlsplit
+
+    names = [name.strip() for name in environ.get("TRUSTED_HOSTS", "").split(",") if name.strip()]
+    if not names and public_base_url:
+        host = urlsplit(public_base_url.strip()).hostname
+        names = [host, "localhost", "127.0.0.1"] if host else []
+    return names or None
 
 
 def install_proxy_fix(app, count: int) -> None:

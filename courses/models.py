@@ -7,9 +7,10 @@ from courses.enrollment.models import CourseQuota, Enrollment
 from courses.jobs.models import Job
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
+from courses.security.rate_store import RateLimitCounter
 
 __all__ = [
     "Attendance", "AuditEvent", "Certificate", "CertificateSettings", "CheckInCode", "Course",
-    "CourseQuota", "CourseSession", "Enrollment", "Job", "Material", "Organization", "SerialCounter",
+    "CourseQuota", "CourseSession", "Enrollment", "Job", "Material", "Organization", "RateLimitCounter", "SerialCounter",
     "Speaker", "Topic", "User",
 ]

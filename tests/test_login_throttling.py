@@ -38,16 +38,19 @@ def _check_failures_per_email_are_throttled(app):
         make_user(email=email)
         make_user(email=bystander)
         client = app.test_client()
-        for _attempt in range(3):  # each from another address: rotating addresses does not help
-            response = _post_login(client, email, "Sai123456", _address())
+        attacker = _address()
+        for _attempt in range(3):
+            response = _post_login(client, email, "Sai123456", attacker)
             assert response.status_code == 200 and GENERIC_FAILURE in response.get_data(as_text=True)
-        blocked = _post_login(client, email, PASSWORD, _address())  # even the right password now
+        blocked = _post_login(client, email, PASSWORD, attacker)  # even the right password, from there
         assert blocked.status_code == 429
         body = blocked.get_data(as_text=True)
         assert TOO_MANY in body and "Vui lòng đợi một lát" in body and "<nav" in body
         assert "Retry-After" in blocked.headers
-        # Another account is not locked by this one's failures.
-        assert _post_login(app.test_client(), bystander, PASSWORD, _address()).status_code == 302
+        # Another account is not locked by this one's failures, even from that address.
+        assert _post_login(app.test_client(), bystander, PASSWORD, attacker).status_code == 302
+        # Nor is the account itself for its owner at another address (tests/test_limits_strict.py).
+        assert _post_login(app.test_client(), email, PASSWORD, _address()).status_code == 302
         db.session.remove()
 
 
@@ -64,7 +67,7 @@ def test_failed_log_ins_are_throttled_in_redis(make_app):
         pytest.skip(f"Redis is not running at {REDIS_URL}")
     app = _throttled_app(make_app, RATELIMIT_STORAGE_URI=REDIS_URL)
     _check_failures_per_email_are_throttled(app)
-    assert connection.keys("*login-email:nan-nhan-*"), "the counters are kept in Redis"
+    assert connection.keys("*login-fail/nan-nhan-*"), "the counters are kept in Redis"
 
 
 def test_successful_log_ins_do_not_count_against_the_account(make_app):

@@ -186,7 +186,14 @@ def check_in_screen(session_id: int):
     return render_template("attendance/check_in_screen.html", session=session, code=code,
                            present=services.checked_in(session.id), form=ActionForm(),
                            minutes=current_app.config["CHECKIN_CODE_MINUTES"],
-                           check_in_url=_check_in_url(code) if code else None)
+                           check_in_url=_check_in_url(code) if code else None,
+                           check_in_form_url=_public_url("attendance.check_in_form"))
+
+
+def _public_url(endpoint: str) -> str:
+    from courses.routing import external_url
+
+    return external_url(endpoint)
 
 
 def _check_in_url(code) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from courses.auth import services
+from courses.auth import services, throttling
 from courses.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm
+from courses.errors import render_error
 from courses.exceptions import DomainError
 from courses.extensions import limiter
 from courses.i18n.services import set_language
@@ -22,31 +24,27 @@ def _posts_per_address() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _failures_per_email() -> str:
-    return current_app.config["LOGIN_FAILURES_PER_EMAIL"]
-
-
-def _login_email_key() -> str:
-    """Failed log-ins are counted per account too, so rotating addresses does not help."""
-    return "login-email:" + services.normalize_email(request.form.get("email", ""))[:255]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_posts_per_address, methods=["POST"])
-# A failed log-in re-renders the form (200); only those count against the account.
-@limiter.limit(_failures_per_email, key_func=_login_email_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 200)
 def login():
-    """Log in; one generic message whatever was wrong."""
+    """Log in; one generic message whatever was wrong. Failures lock the (account, address)
+    pair, not the account (courses/auth/throttling.py)."""
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        address = get_remote_address()
+        lock = throttling.check_lock(form.email.data, address)
+        if lock is not None:  # the same page whether the account exists or not
+            page, code = render_error(429)
+            return page, code, {"Retry-After": str(lock.retry_after)}
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            throttling.record_failure(form.email.data, address)
             form.form_errors.append(_("Email hoặc mật khẩu không đúng."))
         else:
+            throttling.record_success(form.email.data, address)
             next_url = safe_next_url(request.args.get("next"))
             lang = session.get("lang")
             session.clear()  # a fresh session on log-in: no fixation

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from courses.extensions import db, login_manager
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.permissions import login_required, public
-from courses.routing import id_arg, page_arg
+from courses.routing import external_url, id_arg, page_arg, public_base_url
 from courses.scheduling import files
 from courses.scheduling import services as scheduling
 from courses.scheduling.calendar import build_calendar
@@ -97,7 +97,7 @@ def course(course_id: int):
 def course_calendar(course_id: int):
     """The course's timetable as an iCalendar file: one event per session, Vietnam time."""
     course = _viewable_course(course_id)
-    body = build_calendar(course.title, services.calendar_events(course, request.host_url.rstrip("/")))
+    body = build_calendar(course.title, services.calendar_events(course, public_base_url()))
     return send_download(body, f"{course.code}.ics", "text/calendar")
 
 
@@ -160,7 +160,7 @@ def feed_token(user) -> str:
 def my_calendar():
     """The page giving a participant the address of their personal calendar feed."""
     courses = services.confirmed_courses(current_user)
-    url = url_for("catalog.calendar_feed", token=feed_token(current_user), _external=True)
+    url = external_url("catalog.calendar_feed", token=feed_token(current_user))
     return render_template("catalog/my_calendar.html", courses=courses, feed_url=url)
 
 
@@ -177,7 +177,7 @@ def calendar_feed(token: str):
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.is_active:
         abort(404)
-    base = request.host_url.rstrip("/")
+    base = public_base_url()
     events = [event for course in services.confirmed_courses(user)
               for event in services.calendar_events(course, base)]
     body = build_calendar(f"Lịch học — {user.full_name}", events)

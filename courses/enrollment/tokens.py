@@ -48,8 +48,7 @@ def set_password_url(user: User, external_base: str | None = None) -> str:
     """The absolute set-password link for user."""
     from flask import url_for
 
+    from courses.routing import public_base_url
+
     path = url_for("enrollment.set_password", token=make_token(user))
-    base = (external_base if external_base is not None else current_app.config.get("PUBLIC_BASE_URL", "")) or ""
-    if base:
-        return base.rstrip("/") + path
-    return url_for("enrollment.set_password", token=make_token(user), _external=True)
+    return (external_base.rstrip("/") if external_base else public_base_url()) + path

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
+from werkzeug.exceptions import SecurityError
 
 
 def refuse_oversized_body():
@@ -33,8 +35,21 @@ def refuse_nul_in_address():
     return None
 
 
+def refuse_untrusted_host(error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: a plain 400 page.
+
+    Flask refuses the request before it can build any address, so the layout (which links
+    to the stylesheets) cannot be drawn: a page without templates or links.
+    """
+    message = escape(str(_l("Địa chỉ máy chủ trong yêu cầu không được phục vụ tại đây.")))
+    body = (f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>400</title>'
+            f"<h1>400</h1><p>{message}</p></html>")
+    return body, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def init_app(app: Flask) -> None:
     """Install the limits first among the request hooks of app."""
+    app.register_error_handler(SecurityError, refuse_untrusted_host)
     # Before CSRF protection and access checks, which would read the form.
     hooks = app.before_request_funcs.setdefault(None, [])
     hooks.insert(0, refuse_nul_in_address)

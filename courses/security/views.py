@@ -13,7 +13,8 @@ bp = Blueprint("security", __name__)
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 {"status": "ok"} when the database answers, 503 when it does not."""
+    """200 {"status": "ok"} when the database and the rate limit store answer; 200
+    {"status": "degraded", "rate_limits": "unavailable"} without Redis; 503 without the database."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # any database failure means "not healthy", never a 500 page
@@ -22,4 +23,19 @@ def healthz():
         return jsonify(status="error", database="unreachable"), 503
     finally:
         db.session.remove()  # return the connection: monitors call this often
+    if not _rate_limit_store_answers():
+        # 200, not 503: limits are then counted in the database, as strict as before, so this
+        # server can serve. Redis is shared by every server: a 503 would make the load
+        # balancer take them all out at once, turning a Redis outage into a site outage.
+        # Monitoring reads "degraded" and which part is missing.
+        return jsonify(status="degraded", database="ok", rate_limits="unavailable")
     return jsonify(status="ok", database="ok")
+
+
+def _rate_limit_store_answers() -> bool:
+    """Whether the store of rate limits (Redis) answers; memory:// always does."""
+    storage = current_app.extensions.get("rate_limit_storage")
+    try:
+        return storage is None or bool(storage.check())
+    except Exception:  # noqa: BLE001  a store that fails to answer is unavailable, never a 500
+        return False

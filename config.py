@@ -41,7 +41,10 @@ def engine_options(database_uri: str, options: dict, random_page_cost: str) -> d
       PostgreSQL's documentation suggests for SSDs; POSTGRES_RANDOM_PAGE_COST="" keeps the
       server's own setting.
     - no pool_pre_ping: courses/db_session.py checks a pooled connection without a round
-      trip (and pings only one the server has spoken on).
+      trip (and pings only one the server has spoken on). Measured on the local PostgreSQL
+      (checkout and checkin of a pooled connection, 5 x 5,000): 50 µs unchecked, 83 µs with
+      the socket check, 600-740 µs with pool_pre_ping. Neither check can see a connection
+      that drops after checkout; db_session.retry_reads answers such a GET again.
     """
     if not database_uri.startswith("postgresql"):
         return options

@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
         from courses import db_session
 
         db_session.install(db.engine)
+        db_session.retry_reads(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

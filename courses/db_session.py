@@ -20,15 +20,22 @@ pool_pre_ping sends a query on every checkout, that is on every request. A serve
 ends a connection (restart, pg_terminate_backend) sends an error message and closes the
 socket, so a connection that has received nothing since it was returned is alive as far
 as anything can tell without asking; one that has is pinged, and replaced if dead.
+
+No check on checkout sees a connection that drops after it (the server's goodbye still on
+its way, or a restart mid-request): retry_reads runs such a GET or HEAD once more, on a
+fresh connection, and never a POST.
 """
 from __future__ import annotations
 
 import re
 import select
 
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+
+from courses.extensions import db
 
 _LAZY = "courses_lazy_begin"  # in connection info: autocommit is on until a write
 
@@ -92,3 +99,76 @@ def install(engine: Engine) -> None:
                 engine.dialect.do_ping(dbapi_connection)
             except Exception as error:
                 raise DisconnectionError("the server ended the connection") from error
+
+
+# A read whose connection dropped mid-request is answered again, once (retry_reads).
+_RETRY = "courses.retry_read"  # in the WSGI environ: this attempt may be made again
+_RETRIED = "courses.retried_read"  # this is the second attempt
+_WROTE = "courses.request_committed"  # the request committed a write: never repeated
+_REQUEST_ID = "courses.request_id"  # courses/security/requestlog.py: both attempts log under one id
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def is_dropped_connection(error: BaseException) -> bool:
+    """Whether error is the database connection going away (the server ended it, restarted)."""
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def retry_reads(app: Flask) -> None:
+    """Answer a GET or HEAD again, once, when its database connection drops mid-request.
+
+    A server restart or pg_terminate_backend ends connections a request may be using, or
+    one the pool checks out before the server's goodbye has arrived: the request then
+    fails with an error SQLAlchemy marks connection_invalidated. A read changes nothing,
+    so the whole request is run again on a fresh connection (a new request context, so a
+    new session) and the user sees the page, not the error page. Never a POST (or any other
+    method): a write may have reached the database before the connection dropped, and the
+    user sees the error page saying nothing changed, as before. Nor a GET that committed.
+    """
+    handle_user_exception = app.handle_user_exception
+
+    def _mark_retryable(error):
+        environ = request.environ
+        if (environ.get("REQUEST_METHOD") in READ_METHODS and not environ.get(_RETRIED)
+                and not environ.get(_WROTE) and is_dropped_connection(error)):
+            environ[_RETRY] = True  # not logged here: the log line's user would need the session
+        return handle_user_exception(error)
+
+    app.handle_user_exception = _mark_retryable
+
+    @event.listens_for(db.engine, "commit")
+    def _remember_a_commit(connection) -> None:
+        if has_request_context():
+            request.environ[_WROTE] = True
+
+    wsgi_app = app.wsgi_app
+
+    def _wsgi_app(environ, start_response):
+        if environ.get("REQUEST_METHOD") not in READ_METHODS:
+            return wsgi_app(environ, start_response)
+        original = dict(environ)  # before the request context adds to it
+        held = []
+        passing = []  # once decided, a late start_response goes straight through
+
+        def hold_start_response(status, headers, exc_info=None):
+            if passing:
+                return start_response(status, headers, exc_info)
+            held.append((status, headers, exc_info))
+            return lambda data: None  # Flask never writes through it
+
+        body = wsgi_app(environ, hold_start_response)
+        if not environ.get(_RETRY):
+            passing.append(True)
+            if held:
+                start_response(*held[0])
+            return body
+        if hasattr(body, "close"):
+            body.close()
+        original[_RETRIED] = True
+        app.logger.warning("%s %s: the database connection dropped; answered again (request %s)",
+                           environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), environ.get(_REQUEST_ID, "-"))
+        if _REQUEST_ID in environ:
+            original[_REQUEST_ID] = environ[_REQUEST_ID]
+        return wsgi_app(original, start_response)
+
+    app.wsgi_app = _wsgi_app

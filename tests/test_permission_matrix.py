@@ -101,6 +101,7 @@ MATRIX: dict[str, Case] = {
     "catalog.my_calendar": LOGGED_IN,
     "catalog.calendar_feed": PUBLIC.but(args=lambda w: {"token": _feed_token(w.participant)},
                                         note="the secret token stands for the log-in"),
+    "catalog.renew_calendar_feed": LOGGED_IN.but(data={"understood": "y"}, note="one's own feed address only"),
     # Language
     "i18n.set_language": PUBLIC.but(data={"language": "en", "next": "/"}),
     # Organizer dashboard

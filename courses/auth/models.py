@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     # Part of the id Flask-Login keeps in the session and the remember cookie: raising it
     # ends every session and remembered log-in of the account at once.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Signed into the personal calendar feed's address: raising it retires the old address
+    # (courses/catalog/feed.py).
+    feed_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
@@ -48,6 +51,7 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("feed_version >= 0", name="feed_version_not_negative"),
         # User lists are sorted by name (admin list, rosters): the index serves ORDER BY … LIMIT.
         sa.Index("ix_users_full_name_id", "full_name", "id"),
         # Joins that read only the name (the attendance summary's 500 names) stay in the index.

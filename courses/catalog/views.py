@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from courses.catalog import photos, services
+from courses.catalog.feed import feed_token, renew_feed_token, user_for_feed_token
+from courses.catalog.forms import RenewFeedForm
 from courses.downloads import send_download
 from courses.extensions import db, login_manager
 from courses.formatting import LOCAL_TZ
@@ -24,7 +26,6 @@ from courses.scheduling.pdf import render_programme
 bp = Blueprint("catalog", __name__)
 
 PER_PAGE = 12
-FEED_SALT = "personal-calendar-feed"
 
 
 @bp.route("/")
@@ -150,32 +151,35 @@ def speaker_photo(speaker_id: int):
     return send_file(path, mimetype=mimetype, max_age=3600)
 
 
-def feed_token(user) -> str:
-    """The secret token of a user's personal calendar feed."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FEED_SALT).dumps(user.id)
-
-
 @bp.route("/my/calendar")
 @login_required
 def my_calendar():
     """The page giving a participant the address of their personal calendar feed."""
     courses = services.confirmed_courses(current_user)
     url = external_url("catalog.calendar_feed", token=feed_token(current_user))
-    return render_template("catalog/my_calendar.html", courses=courses, feed_url=url)
+    return render_template("catalog/my_calendar.html", courses=courses, feed_url=url, renew_form=RenewFeedForm())
+
+
+@bp.route("/my/calendar/renew", methods=["POST"])
+@login_required
+def renew_calendar_feed():
+    """A new address for one's own feed; the old one answers 404 from now on."""
+    form = RenewFeedForm()
+    if form.validate_on_submit():
+        renew_feed_token(current_user)
+        flash(_("Đã tạo địa chỉ lịch mới. Địa chỉ cũ không còn hoạt động; hãy thêm địa chỉ mới vào ứng dụng lịch."), "success")
+    else:
+        errors = form.understood.errors or [_("Yêu cầu gửi lên không hợp lệ. Vui lòng tải lại trang và thử lại.")]
+        flash(errors[0], "danger")
+    return redirect(url_for("catalog.my_calendar"))
 
 
 @bp.route("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str):
     """A personal feed of the sessions of one's confirmed courses (the token stands for the log-in)."""
-    from courses.auth.models import User
-
-    try:
-        user_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FEED_SALT).loads(token)
-    except BadSignature:
-        abort(404)
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.is_active:
+    user = user_for_feed_token(token)
+    if user is None:
         abort(404)
     base = public_base_url()
     events = [event for course in services.confirmed_courses(user)

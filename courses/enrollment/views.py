@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from courses.auth.models import User
+from courses.downloads import send_download
 from courses.enrollment import exports, importer, services, tokens
 from courses.enrollment.dashboard import participant_dashboard
 from courses.enrollment.forms import (
@@ -63,9 +64,9 @@ def _unit_course_or_404(course_id: int) -> Course:
 
 
 def _download(data: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+    # The name carries the course's code, typed: Vietnamese letters or quotes in a bare
+    # header value would not be Latin-1, so send_download writes it as RFC 6266 says.
+    return send_download(data, filename, mimetype, inline=inline)
 
 
 # ---------------------------------------------------------------- the course page's buttons

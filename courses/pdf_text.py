@@ -10,6 +10,7 @@ _BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # The other C0 controls but tab and line feed, and DEL: reportlab's parser refuses them.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _WHITE = re.compile(r"[\t\n]")
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def _without_controls(value: object) -> str:
@@ -34,4 +35,5 @@ def pdf_line(value: object) -> str:
     drawString reads no markup, but draws a tab, a line break or an escape character as a
     glyph the font lacks (a box, or nothing, on paper).
     """
-    return _WHITE.sub(" ", _without_controls(value))
+    text = "" if value is None else str(value)
+    return _WHITE.sub(" ", _without_controls(text)) if _ANY_CONTROL.search(text) else text

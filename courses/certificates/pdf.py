@@ -158,9 +158,11 @@ class CertificateWriter:
         self._forms: set[str] = set()
 
     def add(self, cert: CertificateData) -> None:
-        cert = replace(cert, serial_text=pdf_line(cert.serial_text), full_name=pdf_line(cert.full_name),
-                       position=pdf_line(cert.position), unit=pdf_line(cert.unit),
-                       course_line=pdf_line(cert.course_line), place_date=pdf_line(cert.place_date))
+        typed = (cert.serial_text, cert.full_name, cert.position, cert.unit, cert.course_line, cert.place_date)
+        if any(pdf_line(text) != text for text in typed):  # rare: a bulk print rarely copies
+            cert = replace(cert, serial_text=pdf_line(cert.serial_text), full_name=pdf_line(cert.full_name),
+                           position=pdf_line(cert.position), unit=pdf_line(cert.unit),
+                           course_line=pdf_line(cert.course_line), place_date=pdf_line(cert.place_date))
         if self.preprinted:
             self._draw_variable_fields(cert)
         else:

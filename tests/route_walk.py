@@ -197,7 +197,7 @@ def log_in(client, user) -> None:
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()  # "<id>:<session version>", as Flask-Login stores it
             session["_fresh"] = True
 
 

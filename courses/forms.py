@@ -138,8 +138,8 @@ def strip_text(value):
 
 
 def is_strong_password(value: str) -> bool:
-    """At least 8 characters, with a letter and a digit."""
-    return len(value) >= 8 and any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
+    """At least 8 characters, with a letter and a digit (0-9: «²».isdigit() is true too)."""
+    return len(value) >= 8 and any(c.isalpha() for c in value) and any("0" <= c <= "9" for c in value)
 
 
 def password_strength(form, field) -> None:

@@ -16,7 +16,8 @@ from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.jobs.registry import ResultFile, job_kind
 from courses.jobs.storage import scratch_path
-from courses.routing import public_base_url
+from courses.routing import MAX_ID, public_base_url
+from courses.text import parse_ascii_int
 
 KIND = "certificates.print_course"
 PDF = "application/pdf"
@@ -30,9 +31,11 @@ def parse_print_params(form: Mapping[str, str]) -> dict:
     code = (form.get("course_code") or "").strip()
     course = None
     if raw_id:
-        if not raw_id.isdigit() or len(raw_id) > 12:
+        # ASCII digits only: «²».isdigit() is true, and int() refuses it.
+        course_id = parse_ascii_int(raw_id) if len(raw_id) <= 12 else None
+        if course_id is None or course_id > MAX_ID:
             raise DomainError(_l("Lớp học không hợp lệ."), field="course_id")
-        course = services.load_course(int(raw_id))
+        course = services.load_course(course_id)
     elif code:
         if len(code) > 50:
             raise DomainError(_l("Mã lớp quá dài (tối đa 50 ký tự)."), field="course_code")

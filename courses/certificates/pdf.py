@@ -8,7 +8,7 @@ against a bare-canvas floor.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import BinaryIO, Iterable
 
@@ -20,6 +20,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from courses.pdf_fonts import register_fonts
+from courses.pdf_text import pdf_line
 
 PAGE = landscape(A4)
 PARTY_RED = (0.70, 0.07, 0.07)
@@ -150,7 +151,10 @@ class CertificateWriter:
     def __init__(self, out: BinaryIO, layout: CertificateLayout, preprinted: bool = False,
                  title: str = "Giấy chứng nhận"):
         self.fonts = register_fonts()
-        self.layout = layout
+        # Typed text is drawn with drawString (no markup), as single lines.
+        self.layout = layout = replace(
+            layout, issuing_unit_name=pdf_line(layout.issuing_unit_name), signer_capacity=pdf_line(layout.signer_capacity),
+            signer_title=pdf_line(layout.signer_title), signer_name=pdf_line(layout.signer_name))
         self.preprinted = preprinted
         self.canvas = Canvas(out, pagesize=PAGE, pageCompression=1, invariant=1)
         self.canvas.setTitle(title)
@@ -160,6 +164,11 @@ class CertificateWriter:
         self._forms: set[str] = set()
 
     def add(self, cert: CertificateData) -> None:
+        typed = (cert.serial_text, cert.full_name, cert.position, cert.unit, cert.course_line, cert.place_date)
+        if any(pdf_line(text) != text for text in typed):  # rare: a bulk print rarely copies
+            cert = replace(cert, serial_text=pdf_line(cert.serial_text), full_name=pdf_line(cert.full_name),
+                           position=pdf_line(cert.position), unit=pdf_line(cert.unit),
+                           course_line=pdf_line(cert.course_line), place_date=pdf_line(cert.place_date))
         if self.preprinted:
             self._draw_variable_fields(cert)
         else:

@@ -36,9 +36,10 @@ from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.pagination import CountedSelectPagination
-from courses.permissions import login_required, public, role_required, staff_required
-from courses.routing import id_arg, page_arg, safe_next_url
+from courses.permissions import is_staff, login_required, public, role_required, staff_required
+from courses.routing import MAX_ID, id_arg, page_arg, safe_next_url
 from courses.scheduling.models import Course, CourseSession, Material
+from courses.text import parse_ascii_int
 
 bp = Blueprint("enrollment", __name__, cli_group="enrollment")
 
@@ -50,6 +51,14 @@ def _course_or_404(course_id: int) -> Course:
     course = db.session.scalar(select(Course).options(joinedload(Course.organizing_unit))
                                .where(Course.id == course_id))
     if course is None:
+        abort(404)
+    return course
+
+
+def _unit_course_or_404(course_id: int) -> Course:
+    """A course for the unit pages: a draft is not found, as a missing id, to all but staff."""
+    course = _course_or_404(course_id)
+    if course.status == CourseStatus.DRAFT and not is_staff(current_user):
         abort(404)
     return course
 
@@ -248,7 +257,9 @@ def approve(course_id: int):
     """Approve the selected pending registrations at once."""
     course = _course_or_404(course_id)
     form = ActionForm()
-    ids = [int(v) for v in request.form.getlist("enrollment_ids") if v.isdigit()]
+    # ASCII digits only («²».isdigit() is true, and int() refuses it), within the id column.
+    ids = [number for number in map(parse_ascii_int, request.form.getlist("enrollment_ids"))
+           if number is not None and number <= MAX_ID]
     if form.validate_on_submit():
         try:
             confirmed, waitlisted = services.approve(current_user, course.id, ids)
@@ -446,7 +457,7 @@ def _unit_page(course: Course, scope: int, nominate_form=None):
 @coordinator_required
 def unit_course(course_id: int):
     """The unit's people in one course; nominate and substitute within the quota."""
-    course = _course_or_404(course_id)
+    course = _unit_course_or_404(course_id)
     try:
         scope = services.coordinator_scope(current_user)
     except NotAllowed:
@@ -458,7 +469,7 @@ def unit_course(course_id: int):
 @coordinator_required
 def nominate(course_id: int):
     """Nominate a member of the unit."""
-    course = _course_or_404(course_id)
+    course = _unit_course_or_404(course_id)
     try:
         services.coordinator_scope(current_user)
     except NotAllowed:
@@ -481,7 +492,7 @@ def nominate(course_id: int):
 @coordinator_required
 def substitute(course_id: int, enrollment_id: int):
     """Replace a nominee by another member; the seat stays with the unit."""
-    course = _course_or_404(course_id)
+    course = _unit_course_or_404(course_id)
     form = SubstituteForm()
     try:
         services.coordinator_scope(current_user)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from courses.downloads import send_download
-from courses.exceptions import DomainError
+from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db
 from courses.jobs import services
 from courses.jobs.forms import RetryJobForm, StartJobForm
@@ -48,6 +48,11 @@ def start():
         flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."), "danger")
         return redirect(url_for("jobs.index"))
     try:
+        # Who may run the kind first: its parameters (a course's code) must tell a user
+        # without the right nothing, not whether a draft course exists.
+        kind = get_kind(form.kind.data or "")
+        if kind is not None and not kind.allows(current_user):
+            raise NotAllowed(_("Bạn không có quyền chạy tác vụ này."))
         params = services.parse_params(form.kind.data, request.form)
         job = services.start_job(current_user, form.kind.data, params)
     except DomainError as error:

@@ -130,9 +130,10 @@ class World:
         db.session.commit()
 
 
-# Codes are typed too (40 characters, no control characters: the form refuses them); the
-# files' names carry them, in headers a WSGI server writes in Latin-1.
-COURSE_CODE = 'Lớp "Đỗ" <b>&amp; \'<para>\''
+# Codes are typed too: letters with Vietnamese diacritics, digits, «-», «/», «.» (the form, the
+# service and the database refuse the rest); the files' names carry them, in headers a WSGI
+# server writes in Latin-1.
+COURSE_CODE = "ĐUK-Lớp.Đỗ/2026-ưỡ"
 FIELDS = ("issuer", "place", "capacity", "signer_title", "signer", "bloc", "grassroots", "cell", "course",
           "venue", "presides", "speech", "topic", "room", "speaker", "speaker_title", "holder", "job",
           "other", "reason", "revoke_reason")

@@ -7,11 +7,11 @@ transaction. Importing the same file twice changes nothing the second time.
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
@@ -19,6 +19,16 @@ from sqlalchemy import insert, select
 from courses.audit.services import record
 from courses.auth.models import User
 from courses.db_types import utcnow
+from courses.enrollment.csv_reader import (
+    HEADER_SEARCH_ROWS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    binary_source,
+    clean,
+    read_csv,
+    too_many_rows,
+    unreadable,
+)
 from courses.enrollment.locking import lock_course
 from courses.enrollment.models import Enrollment
 from courses.enrollment.services import grassroots_id, organizations_by_id, seat_counts
@@ -48,17 +58,8 @@ HEADER_ALIASES = {
     "party_card_number": {"so the dang vien", "so the dang", "the dang vien"},
 }
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-MAX_ROWS = 20_000
-HEADER_SEARCH_ROWS = 10  # the header row is looked for in the first rows
-MAX_COLUMNS = 50  # the template has seven; more is never a participant list
 MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 CHUNK = 500
-
-# A byte 0x80-0xBF of UTF-8 read as Windows-1252.
-_CONTINUATION = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
-MOJIBAKE_RE = re.compile(f"[ÃÄÅÆ]{_CONTINUATION}|á[º»¼½]{_CONTINUATION}")
-SAVE_AS_UTF8 = ("Hãy mở tệp trong Excel, chọn Tệp → Lưu thành → «CSV UTF-8 (Phân cách bằng dấu phẩy) "
-                "(*.csv)» hoặc «Sổ làm việc Excel (*.xlsx)», rồi tải lên lại.")
 
 
 def fold(text) -> str:
@@ -68,20 +69,7 @@ def fold(text) -> str:
     return " ".join(text.lower().split())
 
 
-def clean(value) -> str:
-    """A cell as text: numbers without «.0», Unicode in composed form, trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
-
-
 # ---------------------------------------------------------------- reading files
-
-def _unreadable() -> DomainError:
-    return DomainError(_("Tệp không phải bảng tính XLSX hoặc CSV đọc được. Hãy dùng tệp mẫu."))
-
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     import zipfile
@@ -92,23 +80,27 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     # zipfile will unpack, so check them before openpyxl reads anything.
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
+            members = archive.infolist()
     except Exception:  # not a zip archive at all, whatever the reason zipfile gives
-        raise _unreadable() from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise unreadable() from None
+    # zipfile unpacks bzip2 and LZMA members in one unbounded call whatever size they declare;
+    # Excel writes only stored and deflated members (deflate is unpacked in bounded steps).
+    if any(m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for m in members):
+        raise unreadable()
+    if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED_BYTES:
         raise DomainError(_("Bảng tính quá lớn; hãy chia thành nhiều tệp."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl reports a broken workbook with many exception types
-        raise _unreadable() from None
+        raise unreadable() from None
     try:
         if not workbook.worksheets:
-            raise _unreadable()
+            raise unreadable()
         return _sheet_rows(workbook.worksheets[0])
     except DomainError:
         raise
     except Exception:  # a broken sheet (bad XML, cell or date) fails while rows are read
-        raise _unreadable() from None
+        raise unreadable() from None
     finally:
         workbook.close()
 
@@ -137,9 +129,9 @@ def _sheet_rows(sheet) -> list[list[str]]:
             if not any(values.values()):
                 continue  # a blank or only formatted row
             if number <= len(rows) or number < 1:
-                raise _unreadable()  # rows out of order: not something Excel writes
+                raise unreadable()  # rows out of order: not something Excel writes
             if number > limit:
-                raise DomainError(_("Tệp có quá %(max)s dòng; hãy chia thành nhiều tệp.", max=MAX_ROWS))
+                raise too_many_rows()
             rows.extend([] for _blank in range(number - 1 - len(rows)))
             row = [""] * max(values)
             for column, value in values.items():
@@ -148,48 +140,23 @@ def _sheet_rows(sheet) -> list[list[str]]:
     return rows
 
 
-def _decode_csv(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _unreadable() from None
-    if b"\x00" in data:
-        raise _unreadable()
-    try:
-        text = data.decode("utf-8-sig")  # with or without a byte-order mark
-    except UnicodeDecodeError:
-        raise DomainError(_("Tệp CSV không dùng bảng mã UTF-8 nên tiếng Việt sẽ bị sai. %(how)s",
-                            how=SAVE_AS_UTF8)) from None
-    # UTF-8 read twice as Windows-1252 («Nguyá»…n») is valid UTF-8 but wrong text.
-    if MOJIBAKE_RE.search(text):
-        raise DomainError(_("Tiếng Việt trong tệp CSV đã bị lỗi mã (ví dụ «Nguyá»…n»). %(how)s",
-                            how=SAVE_AS_UTF8))
-    return text
+def parse_spreadsheet(filename: str, data: bytes | BinaryIO) -> list[list[str]]:
+    """The file's rows as text cells; refuses files that are not XLSX or CSV spreadsheets.
 
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    text = _decode_csv(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count) if first_line else ","
-    try:
-        return [[clean(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    except csv.Error:
-        raise DomainError(_("Tệp CSV bị hỏng, không đọc được. Hãy dùng tệp mẫu.")) from None
-
-
-def parse_spreadsheet(filename: str, data: bytes) -> list[list[str]]:
-    """The file's rows as text cells; refuses files that are not XLSX or CSV spreadsheets."""
-    if not data:
+    data is the file's bytes or a binary stream of them; a CSV file is read as a stream
+    (csv_reader), so a huge one is refused after reading no more than the row limit.
+    """
+    head, stream = binary_source(data)
+    if not head:
         raise DomainError(_("Tệp rỗng."))
     name = (filename or "").lower()
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data if isinstance(data, bytes) else stream.read())
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise DomainError(_("Tệp Excel 97-2003 (.xls) không được hỗ trợ. Hãy lưu thành .xlsx rồi tải lên lại."))
-    if name.endswith((".xlsx", ".xlsm")) or data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+    if name.endswith((".xlsx", ".xlsm")) or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         raise DomainError(_("Tệp không phải bảng tính XLSX hoặc CSV đọc được. Hãy dùng tệp mẫu."))
-    return _read_csv(data)
+    return read_csv(stream)
 
 
 # ---------------------------------------------------------------- checking rows

@@ -9,7 +9,6 @@ from flask.cli import AppGroup
 
 from courses.enrollment import exports, importer, services, tokens
 from courses.exceptions import DomainError
-from courses.extensions import db
 
 cli = AppGroup("enrollment", help="Import, export and sign-in sheets of a course's participants.")
 
@@ -56,7 +55,7 @@ def export_command(course_code: str, out: str) -> None:
     course = services.course_by_code(course_code)
     if course is None:
         raise click.ClickException(f"Không có lớp mã {course_code}.")
-    enrollments = db.session.scalars(services.roster_statement(course.id)).all()
+    enrollments = services.sorted_roster(course.id)
     data = (exports.roster_csv(enrollments) if out.lower().endswith(".csv")
             else exports.roster_xlsx(f"{course.code} – {course.title}", enrollments))
     Path(out).write_bytes(data)

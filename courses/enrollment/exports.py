@@ -5,6 +5,7 @@ import csv
 import io
 
 from courses.exports import safe_cell
+from courses.text import vietnamese_key
 
 ROSTER_HEADERS = ["STT", "Họ và tên", "Email", "Đơn vị", "Đảng bộ cơ sở", "Chức vụ Đảng",
                   "Chức vụ chính quyền", "Điện thoại", "Số thẻ đảng viên", "Trạng thái", "Nguồn",
@@ -61,14 +62,18 @@ def roster_csv(enrollments) -> bytes:
 
 
 def sign_in_groups(enrollments) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Confirmed participants grouped by grassroots organization: (group, [(name, position, unit)])."""
+    """Confirmed participants grouped by grassroots organization: (group, [(name, position, unit)]).
+
+    Within a group people keep the order they come in: the roster's (courses.text.person_key).
+    """
     groups: dict[tuple, list] = {}
     for enrollment in enrollments:
         user = enrollment.user
         org = enrollment.quota_organization
-        key = (org is None, org.sort_order if org else 0, org.name if org else "Đơn vị khác")
+        name = org.name if org else "Đơn vị khác"
+        key = (org is None, org.sort_order if org else 0, vietnamese_key(name), name)
         position = ", ".join(p for p in (
             str(user.party_position.label) if user.party_position else "", user.job_title or "") if p)
         groups.setdefault(key, []).append(
             (user.full_name, position, user.organization.name if user.organization else ""))
-    return [(key[2], people) for key, people in sorted(groups.items(), key=lambda item: item[0])]
+    return [(key[3], people) for key, people in sorted(groups.items(), key=lambda item: item[0])]

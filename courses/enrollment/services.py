@@ -33,7 +33,9 @@ from courses.extensions import db
 from courses.formatting import LOCAL_TZ, local_datetime
 from courses.organizations.models import Organization
 from courses.organizations.services import grassroots_id, organizations_by_id, subtree_ids  # noqa: F401
+from courses.pagination import ListPagination
 from courses.scheduling.models import Course
+from courses.text import name_key, person_key
 
 ACTIVE_STATUSES = (EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED, EnrollmentStatus.WAITLISTED)
 
@@ -50,6 +52,9 @@ def coordinator_scope(user: User) -> int:
 
 # ---------------------------------------------------------------- seats
 
+COURSE_FULL, QUOTA_FULL, SHARED_FULL = "course", "quota", "shared"
+
+
 @dataclass
 class SeatCounts:
     """Confirmed seats of a course, in total and per quota organization, and its quotas."""
@@ -62,18 +67,29 @@ class SeatCounts:
     def confirmed(self) -> int:
         return sum(self.confirmed_by_org.values())
 
+    def full_limit(self, org_id: int | None, use_quotas: bool = True) -> str | None:
+        """Which limit keeps one more participant of org_id out: COURSE_FULL, QUOTA_FULL,
+        SHARED_FULL (the seats no quota allocates), or None when there is a seat."""
+        if self.confirmed >= self.capacity:
+            return COURSE_FULL
+        if not use_quotas or not self.quotas:
+            return None
+        if org_id in self.quotas:
+            return QUOTA_FULL if self.confirmed_by_org.get(org_id, 0) >= self.quotas[org_id] else None
+        # Organizations without a quota share the seats no quota allocates.
+        return SHARED_FULL if self.shared_used >= self.shared_seats else None
+
+    @property
+    def shared_seats(self) -> int:
+        return self.capacity - sum(self.quotas.values())
+
+    @property
+    def shared_used(self) -> int:
+        return sum(n for org, n in self.confirmed_by_org.items() if org not in self.quotas)
+
     def has_seat(self, org_id: int | None, use_quotas: bool = True) -> bool:
         """Whether one more participant of org_id can be confirmed."""
-        if self.confirmed >= self.capacity:
-            return False
-        if not use_quotas or not self.quotas:
-            return True
-        if org_id in self.quotas:
-            return self.confirmed_by_org.get(org_id, 0) < self.quotas[org_id]
-        # Organizations without a quota share the seats no quota allocates.
-        unallocated = self.capacity - sum(self.quotas.values())
-        others = sum(n for org, n in self.confirmed_by_org.items() if org not in self.quotas)
-        return others < unallocated
+        return self.full_limit(org_id, use_quotas) is None
 
     def take(self, org_id: int | None) -> None:
         self.confirmed_by_org[org_id] = self.confirmed_by_org.get(org_id, 0) + 1
@@ -92,9 +108,14 @@ def seat_counts(course: Course) -> SeatCounts:
     return SeatCounts(course.capacity, {org: n for org, n in rows}, quotas)
 
 
-def promote_waitlist(actor, course: Course, exclude: tuple[int, ...] = ()) -> list[Enrollment]:
-    """Confirm waitlisted participants in order of request while seats (and quotas) allow."""
-    counts = seat_counts(course)
+def promote_waitlist(actor, course: Course, exclude: tuple[int, ...] = (),
+                     counts: SeatCounts | None = None) -> list[Enrollment]:
+    """Confirm waitlisted participants in order of request while seats (and quotas) allow.
+
+    The one rule for every freed or added seat: a cancellation, an organizer's change of
+    status, a raised capacity or quota. `counts` (taken under the lock) is updated in place.
+    """
+    counts = counts or seat_counts(course)
     promoted = []
     if counts.confirmed >= counts.capacity:
         return promoted
@@ -118,6 +139,19 @@ def promote_waitlist(actor, course: Course, exclude: tuple[int, ...] = ()) -> li
                after={"status": "confirmed"})
         promoted.append(enrollment)
     return promoted
+
+
+def refuse_capacity_below_confirmed(course: Course, capacity: int) -> None:
+    """A course's capacity may not drop below its confirmed seats or its quotas' total
+    (call after lock_course, before changing course.capacity)."""
+    counts = seat_counts(course)
+    if capacity < counts.confirmed:
+        raise DomainError(_("Lớp đã có %(confirmed)s học viên được xác nhận; số chỗ không thể ít hơn "
+                            "%(confirmed)s.", confirmed=counts.confirmed), field="capacity")
+    allocated = sum(counts.quotas.values())
+    if capacity < allocated:
+        raise DomainError(_("Các đơn vị đã được giao %(allocated)s chỉ tiêu; số chỗ không thể ít hơn "
+                            "%(allocated)s.", allocated=allocated), field="capacity")
 
 
 # ---------------------------------------------------------------- self-registration
@@ -178,9 +212,12 @@ def register(user: User, course_id: int, now: datetime | None = None) -> Enrollm
         raise DomainError(_("Đăng ký của đồng chí đã bị từ chối: %(reason)s",
                             reason=enrollment.status_reason or "—"))
     org_id = grassroots_id(user.organization_id)
+    counts = seat_counts(course)
+    # Whoever already waits is served first: a newcomer never takes a seat the queue could use.
+    promote_waitlist(None, course, counts=counts)
     if course.requires_approval:
         status = EnrollmentStatus.PENDING
-    elif seat_counts(course).has_seat(org_id):
+    elif counts.has_seat(org_id):
         status = EnrollmentStatus.CONFIRMED
     else:
         status = EnrollmentStatus.WAITLISTED
@@ -366,6 +403,8 @@ def set_quota(actor: User, course_id: int, organization_id: int, seats: int) -> 
         quota.seats = seats
     record(actor, "course.set_quota", course, before=before,
            after={"organization_id": organization_id, "seats": seats})
+    db.session.flush()
+    promote_waitlist(actor, course)  # a raised (or removed) quota lets the unit's waiting people in
     db.session.commit()
     return quota
 
@@ -502,27 +541,16 @@ def unit_members(coordinator: User) -> list[User]:
     """Members of the coordinator's organization and its cells, by name."""
     scope = coordinator_scope(coordinator)
     ids = subtree_ids(scope)
-    return list(db.session.scalars(
+    return sorted(db.session.scalars(
         select(User).options(joinedload(User.organization))
-        .where(User.organization_id.in_(ids), User.is_active_account.is_(True))
-        .order_by(User.full_name, User.id)))
+        .where(User.organization_id.in_(ids), User.is_active_account.is_(True))), key=person_key)
 
 
 # ---------------------------------------------------------------- roster queries
 
-def roster_statement(course_id: int, *, status: str | None = None, organization_id: int | None = None,
-                     query: str | None = None):
-    """The roster's SELECT, filtered by status, grassroots organization and a name/email search."""
-    statement = (
-        select(Enrollment)
-        .join(Enrollment.user)
-        # The user loaded from the join that sorts and searches: a joinedload would join the
-        # users table a second time (PostgreSQL hashed all 20,000 users for it, 3x the time).
-        .options(contains_eager(Enrollment.user).joinedload(User.organization),
-                 joinedload(Enrollment.quota_organization))
-        .where(Enrollment.course_id == course_id)
-        .order_by(User.full_name, Enrollment.id)
-    )
+def _roster_filters(statement, course_id: int, status: str | None, organization_id: int | None,
+                    query: str | None):
+    statement = statement.where(Enrollment.course_id == course_id)
     if status in {s.value for s in EnrollmentStatus}:
         statement = statement.where(Enrollment.status == EnrollmentStatus(status))
     if organization_id:
@@ -532,6 +560,44 @@ def roster_statement(course_id: int, *, status: str | None = None, organization_
         statement = statement.where(or_(User.email.like(like), func.lower(User.full_name).like(like),
                                         User.full_name.ilike(f"%{query.strip()}%")))
     return statement
+
+
+def roster_statement(course_id: int, *, status: str | None = None, organization_id: int | None = None,
+                     query: str | None = None):
+    """The roster's SELECT, filtered by status, grassroots organization and a name/email search.
+
+    Unordered: the database's collation cannot put «Đỗ» before «Vương»; read it through
+    sorted_roster (or roster_page), which apply courses.text.person_key.
+    """
+    statement = (
+        select(Enrollment)
+        .join(Enrollment.user)
+        # The user loaded from the join that searches: a joinedload would join the
+        # users table a second time (PostgreSQL hashed all 20,000 users for it, 3x the time).
+        .options(contains_eager(Enrollment.user).joinedload(User.organization),
+                 joinedload(Enrollment.quota_organization))
+    )
+    return _roster_filters(statement, course_id, status, organization_id, query)
+
+
+def sorted_roster(course_id: int, **filters) -> list[Enrollment]:
+    """Every enrollment the roster selects, in the one order of lists of people (person_key)."""
+    return sorted(db.session.scalars(roster_statement(course_id, **filters)), key=lambda e: person_key(e.user))
+
+
+def roster_page(course_id: int, page: int, per_page: int, **filters) -> ListPagination:
+    """One page of the roster in person_key order: names and ids of all to sort, then the
+    page's enrollments in full (two queries whatever the size of the course)."""
+    names = db.session.execute(_roster_filters(
+        select(Enrollment.id, User.full_name, User.id).select_from(Enrollment)
+        .join(User, Enrollment.user_id == User.id), course_id, filters.get("status"),
+        filters.get("organization_id"), filters.get("query"))).all()
+    names.sort(key=lambda row: name_key(row[1], row[2]))
+    pagination = ListPagination([row[0] for row in names], page, per_page)
+    shown = {e.id: e for e in db.session.scalars(
+        roster_statement(course_id).where(Enrollment.id.in_(pagination.items or [-1])))}
+    pagination.items = [shown[i] for i in pagination.items if i in shown]
+    return pagination
 
 
 def counts_by_status(course_id: int) -> dict[EnrollmentStatus, int]:
@@ -564,8 +630,7 @@ def counts_by_organization(course_id: int) -> list[tuple[Organization | None, in
 
 def confirmed_roster(course_id: int) -> list[Enrollment]:
     """Confirmed participants with their user and organizations, for sheets and exports."""
-    return list(db.session.scalars(
-        roster_statement(course_id, status=EnrollmentStatus.CONFIRMED.value)))
+    return sorted_roster(course_id, status=EnrollmentStatus.CONFIRMED.value)
 
 
 # ---------------------------------------------------------------- printed and exported lists

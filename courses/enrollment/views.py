@@ -16,7 +16,7 @@ from werkzeug.routing import BuildError
 
 from courses.auth.models import User
 from courses.downloads import send_download
-from courses.enrollment import exports, importer, services, tokens
+from courses.enrollment import exports, importer, services, tokens, waitlist
 from courses.enrollment.dashboard import participant_dashboard
 from courses.enrollment.forms import (
     ActionForm,
@@ -35,7 +35,6 @@ from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
-from courses.pagination import CountedSelectPagination
 from courses.permissions import is_staff, login_required, public, role_required, staff_required
 from courses.routing import MAX_ID, id_arg, page_arg, safe_next_url
 from courses.scheduling.models import Course, CourseSession, Material
@@ -75,7 +74,7 @@ def course_actions_helper():
 
     def enrollment_state(course):
         state = {"enrollment": None, "reason": None, "can_register": False, "can_cancel": False,
-                 "form": ActionForm()}
+                 "waitlist": None, "overlap": None, "form": ActionForm()}
         if not current_user.is_authenticated:
             state["reason"] = services.ineligibility_reason(None, course)
             return state
@@ -84,6 +83,10 @@ def course_actions_helper():
         today = datetime.now(LOCAL_TZ).date()
         if enrollment is not None and enrollment.status in services.ACTIVE_STATUSES:
             state["can_cancel"] = course.starts_on > today
+            if enrollment.status == EnrollmentStatus.WAITLISTED:
+                state["waitlist"] = waitlist.waitlist_message(enrollment)
+            elif enrollment.status == EnrollmentStatus.CONFIRMED:
+                state["overlap"] = waitlist.overlap_message(waitlist.overlapping_courses(current_user.id, course.id))
             return state
         if enrollment is not None and enrollment.status == EnrollmentStatus.REJECTED:
             return state
@@ -105,13 +108,16 @@ def register(course_id: int):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            messages = {
-                EnrollmentStatus.CONFIRMED: (_("Đăng ký thành công: đồng chí đã có chỗ trong lớp."), "success"),
-                EnrollmentStatus.WAITLISTED: (_("Lớp (hoặc chỉ tiêu của đơn vị) đã đủ chỗ: đồng chí ở danh sách chờ và sẽ được xác nhận tự động khi có chỗ."), "warning"),
-                EnrollmentStatus.PENDING: (_("Đã gửi đăng ký; ban tổ chức sẽ xét duyệt."), "info"),
-            }
-            message, category = messages[enrollment.status]
-            flash(message, category)
+            if enrollment.status == EnrollmentStatus.CONFIRMED:
+                flash(_("Đăng ký thành công: đồng chí đã có chỗ trong lớp."), "success")
+                overlap = waitlist.overlap_message(waitlist.overlapping_courses(current_user.id, course_id))
+                if overlap:
+                    flash(overlap, "warning")
+            elif enrollment.status == EnrollmentStatus.WAITLISTED:
+                flash(waitlist.waitlist_message(enrollment) + " "
+                      + _("Đồng chí sẽ được xác nhận tự động khi có chỗ."), "warning")
+            else:
+                flash(_("Đã gửi đăng ký; ban tổ chức sẽ xét duyệt."), "info")
     return redirect(url_for("catalog.course", course_id=course_id))
 
 
@@ -149,8 +155,10 @@ def dashboard():
     """The participant's courses: upcoming in full, past ten to a page, newest first."""
     today = datetime.now(LOCAL_TZ).date()
     courses = participant_dashboard(current_user.id, today, page_arg())
+    positions = waitlist.waitlist_positions(current_user.id)
     return render_template("enrollment/dashboard.html", upcoming=courses.upcoming, past=courses.past,
-                           form=ActionForm(), material_url=material_url, SessionKind=SessionKind)
+                           form=ActionForm(), material_url=material_url, SessionKind=SessionKind,
+                           waitlist_positions=positions, position_message=waitlist.position_message)
 
 
 # ---------------------------------------------------------------- organizer: roster
@@ -170,20 +178,12 @@ def courses():
     return render_template("enrollment/courses.html", rows=rows)
 
 
-_STATUS_VALUES = frozenset(s.value for s in EnrollmentStatus)
-
-
 def _roster_page(course: Course, add_form=None, status_form=None):
     status = request.args.get("status") or ""
     org = id_arg("org")
     query = (request.args.get("q") or "").strip()
-    statement = services.roster_statement(course.id, status=status, organization_id=org, query=query)
     by_status = services.counts_by_status(course.id)
-    if org or query:
-        page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
-    else:  # the counts by status, shown above the list anyway, are its total
-        total = by_status[EnrollmentStatus(status)] if status in _STATUS_VALUES else sum(by_status.values())
-        page = CountedSelectPagination(statement, db.session, total, page_arg(), PER_PAGE)
+    page = services.roster_page(course.id, page_arg(), PER_PAGE, status=status, organization_id=org, query=query)
     grassroots = db.session.scalars(select(Organization).where(Organization.kind == OrganizationKind.GRASSROOTS)
                                     .order_by(Organization.sort_order, Organization.name)).all()
     return render_template(
@@ -386,7 +386,7 @@ def import_confirm(course_id: int):
 def export_xlsx(course_id: int):
     """The whole roster as XLSX."""
     course = _course_or_404(course_id)
-    enrollments = db.session.scalars(services.roster_statement(course.id)).all()
+    enrollments = services.sorted_roster(course.id)
     return _download(exports.roster_xlsx(f"{course.code} – {course.title}", enrollments),
                      f"danh-sach-{course.code}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -397,7 +397,7 @@ def export_xlsx(course_id: int):
 def export_csv(course_id: int):
     """The whole roster as CSV (UTF-8 with BOM)."""
     course = _course_or_404(course_id)
-    enrollments = db.session.scalars(services.roster_statement(course.id)).all()
+    enrollments = services.sorted_roster(course.id)
     return _download(exports.roster_csv(enrollments), f"danh-sach-{course.code}.csv", "text/csv; charset=utf-8")
 
 

@@ -165,11 +165,24 @@ def update_course(actor, course: Course, data: CourseData) -> Course:
               session=outside[0].display_title, when=_when(outside[0])),
             field="starts_on",
         )
+    capacity_changes = data.capacity != course.capacity
+    if capacity_changes:
+        # Seats are counted and handed out under the course's lock, as registration does.
+        from courses.enrollment.locking import lock_course
+        from courses.enrollment.services import refuse_capacity_below_confirmed
+
+        lock_course(course.id)
+        refuse_capacity_below_confirmed(course, data.capacity)
     before = snapshot(course, COURSE_FIELDS)
     _apply(course, data)
     before, after = _changed(before, snapshot(course, COURSE_FIELDS))
     if after:
         record(actor, "course.update", course, before=before, after=after)
+    if capacity_changes:
+        from courses.enrollment.services import promote_waitlist
+
+        db.session.flush()
+        promote_waitlist(actor, course)  # new seats go to the first in the queue, as a cancellation's
     db.session.commit()
     return course
 

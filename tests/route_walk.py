@@ -192,12 +192,15 @@ def log_in(client, user) -> None:
     """Make client act as user (or anonymous for None) without the log-in form's hashing."""
     from flask import g
 
+    from courses.auth.sessions import start_login
+
     # Flask-Login caches the user in g, which lives as long as the test's app context.
     g.pop("_login_user", None)
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = start_login(user)  # a log-in row, as the form makes
+            db.session.commit()
             session["_fresh"] = True
 
 

@@ -199,8 +199,15 @@ def log_in(client, user) -> None:
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = start_login(user)  # a log-in row, as the form makes
-            db.session.commit()
+            # A log-in row, as the form makes; committed without expiring the world's
+            # objects (some are detached by then, and could not be loaded again).
+            orm = db.session()
+            expire, orm.expire_on_commit = orm.expire_on_commit, False
+            try:
+                session["_user_id"] = start_login(user)
+                orm.commit()
+            finally:
+                orm.expire_on_commit = expire
             session["_fresh"] = True
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -18,6 +19,14 @@ def normalize_database_url(url: str) -> str:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def remember_days(environ) -> int:
+    """Days a remembered log-in lasts: REMEMBER_DAYS, 30 by default, at least 1."""
+    value = (environ.get("REMEMBER_DAYS") or "").strip() or "30"
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 3650):
+        raise RuntimeError(f"REMEMBER_DAYS must be a whole number of days from 1 to 3650, not {value!r}")
+    return int(value)
 
 
 def ratelimit_storage_uri(environ) -> str:
@@ -84,6 +93,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # «Ghi nhớ đăng nhập» lasts this many days (Flask-Login's default is 365); the server
+    # also refuses a log-in older than this (courses/auth/sessions.py).
+    REMEMBER_COOKIE_DURATION = timedelta(days=remember_days(os.environ))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 50)

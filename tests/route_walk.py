@@ -192,12 +192,22 @@ def log_in(client, user) -> None:
     """Make client act as user (or anonymous for None) without the log-in form's hashing."""
     from flask import g
 
+    from courses.auth.sessions import start_login
+
     # Flask-Login caches the user in g, which lives as long as the test's app context.
     g.pop("_login_user", None)
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = user.get_id()  # the account and its session version
+            # A log-in row, as the form makes; committed without expiring the world's
+            # objects (some are detached by then, and could not be loaded again).
+            orm = db.session()
+            expire, orm.expire_on_commit = orm.expire_on_commit, False
+            try:
+                session["_user_id"] = start_login(user)
+                orm.commit()
+            finally:
+                orm.expire_on_commit = expire
             session["_fresh"] = True
 
 

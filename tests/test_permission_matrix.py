@@ -85,9 +85,11 @@ MATRIX: dict[str, Case] = {
     "auth.register": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.change_password": LOGGED_IN,
+    "auth.logout_everywhere": LOGGED_IN,
     # Administration
     "admin.users": ADMIN,
     "admin.set_role": ADMIN.but(data={"role": "participant"}),
+    "admin.set_active": ADMIN.but(data={"active": "0"}),
     "audit.index": ADMIN,
     "audit.export": ADMIN,
     # Operations

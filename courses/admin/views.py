@@ -1,4 +1,4 @@
-"""Admin pages: the user list and role changes."""
+"""Admin pages: the user list, role changes, deactivation."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from courses.admin.forms import RoleForm
 from courses.auth import services as auth_services
+from courses.auth import sessions
 from courses.auth.models import User
 from courses.enums import Role
 from courses.exceptions import DomainError
@@ -58,6 +59,8 @@ def users():
         role_options=[(r, r.value, r.label) for r in Role],
         role_of=_("Vai trò của %(name)s"),
         set_role_url=url_for("admin.set_role", user_id=0, q=query or None).split("/0/", 1),
+        set_active_url=url_for("admin.set_active", user_id=0, q=query or None).split("/0/", 1),
+        deactivate_question=_("Khoá tài khoản của %(name)s? Mọi phiên đăng nhập của tài khoản sẽ kết thúc."),
     )
 
 
@@ -73,8 +76,29 @@ def set_role(user_id: int):
         except DomainError as error:
             flash(error.message, "danger")
         else:
+            if user.id == current_user.id:  # the admin's own other sessions ended, not this one
+                sessions.stay_logged_in(current_user)
             flash(_("Đã đổi vai trò của %(name)s thành «%(role)s».", name=user.full_name,
                     role=Role(form.role.data).label), "success")
     else:
         flash(_("Vai trò không hợp lệ."), "danger")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def set_active(user_id: int):
+    """Deactivate (after the browser's confirmation) or reactivate an account."""
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active")
+    if active not in ("0", "1"):
+        flash(_("Yêu cầu không hợp lệ, vui lòng thử lại."), "danger")
+    else:
+        try:
+            auth_services.set_active(current_user, user, active == "1")
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Đã mở lại tài khoản của %(name)s.", name=user.full_name) if active == "1" else
+                  _("Đã khoá tài khoản của %(name)s.", name=user.full_name), "success")
     return redirect(url_for("admin.users", q=request.args.get("q") or None))

@@ -82,3 +82,9 @@ class ChangePasswordForm(BaseForm):
         ],
     )
     submit = SubmitField(_l("Đổi mật khẩu"))
+
+
+class LogoutEverywhereForm(BaseForm):
+    """End every session of one's account (only the CSRF token is posted)."""
+
+    submit = SubmitField(_l("Đăng xuất khỏi mọi thiết bị"))

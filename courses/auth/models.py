@@ -64,8 +64,12 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        """Flask-Login's alternative id: the account and its session version."""
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login's alternative id: the account, its session version and the log-in.
+
+        The log-in's secret is attached by courses.auth.sessions (start_login, load);
+        without one the id names no log-in and logs nobody in.
+        """
+        return f"{self.id}:{self.session_version}:{getattr(self, 'login_secret', '')}"
 
     def end_all_sessions(self) -> None:
         """Invalidate every session and remember cookie issued for this account so far."""
@@ -85,3 +89,22 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class LoginSession(db.Model):
+    """One log-in (a browser's session and its remember cookie): ended at log-out.
+
+    Only a hash of the log-in's secret is stored, so a copy of the table logs nobody in.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.CheckConstraint("length(secret_hash) = 64", name="secret_hash_length"),
+    )

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from courses.audit.services import record
+from courses.auth import sessions
 from courses.auth.models import User
 from courses.db_types import utcnow
 from courses.enums import OrganizationKind, PartyPosition, Role
@@ -84,7 +85,42 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if current_password == new_password:
         raise DomainError(_l("Mật khẩu mới phải khác mật khẩu hiện tại."), field="new_password")
     user.set_password(new_password)
+    # Whoever else holds a session or remember cookie of the account is logged out; the
+    # browser making the change keeps its log-in (the view issues it the new version).
+    sessions.end_sessions(user, keep_login_id=sessions.current_login_id(user))
     record(user, "user.change_password", user)
+    db.session.commit()
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set user's password through a set-password link: every session of the account ends."""
+    user.set_password(new_password)
+    sessions.end_sessions(user)
+    record(user, "user.set_password", user)
+    db.session.commit()
+
+
+def end_every_session(user: User) -> None:
+    """Log the account out everywhere, this browser included («Đăng xuất khỏi mọi thiết bị»)."""
+    sessions.end_sessions(user)
+    record(user, "user.logout_everywhere", user)
+    db.session.commit()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate (every session of the account ends) or reactivate an account.
+
+    An admin cannot deactivate their own account.
+    """
+    if user.is_active_account == active:
+        return
+    if not active and actor.id == user.id:
+        raise DomainError(_l("Không thể tự khoá tài khoản của chính mình."))
+    user.is_active_account = active
+    if not active:
+        sessions.end_sessions(user)
+    record(actor, "user.activate" if active else "user.deactivate", user,
+           before={"active": not active}, after={"active": active})
     db.session.commit()
 
 
@@ -99,6 +135,8 @@ def set_role(actor: User, user: User, role: Role | str) -> None:
             raise DomainError(_l("Không thể đổi vai trò của quản trị viên cuối cùng."))
     before = {"role": user.role.value}
     user.role = role
+    # Pages open in the account's other sessions were granted under the old role.
+    sessions.end_sessions(user, keep_login_id=sessions.current_login_id(user))
     record(actor, "user.set_role", user, before=before, after={"role": role.value})
     db.session.commit()
 
@@ -112,6 +150,8 @@ def create_admin(email: str, full_name: str, password: str) -> User:
         db.session.add(user)
     user.role = Role.ADMIN
     user.set_password(password)
+    if user.id is not None:  # a new password: the old one's sessions end
+        sessions.end_sessions(user)
     record(None, "user.create_admin", user, after={"email": email})
     db.session.commit()
     return user

@@ -7,11 +7,11 @@ from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from courses.auth import services, throttling
-from courses.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm
+from courses.auth import services, sessions, throttling
+from courses.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm, RegistrationForm
 from courses.errors import render_error
 from courses.exceptions import DomainError
-from courses.extensions import limiter
+from courses.extensions import db, limiter
 from courses.i18n.services import set_language
 from courses.organizations.services import organization_choices
 from courses.permissions import login_required, public
@@ -50,6 +50,7 @@ def login():
             session.clear()  # a fresh session on log-in: no fixation
             if lang:
                 session["lang"] = lang
+            sessions.start_login(user)
             login_user(user, remember=form.remember.data)
             services.mark_logged_in(user)
             refresh()  # greet the user in the language saved on the account
@@ -62,9 +63,14 @@ def login():
 @public
 def logout():
     """Log out (a POST, so no link on another site can do it)."""
+    if current_user.is_authenticated:  # a copy of this log-in's cookies logs nobody in
+        sessions.end_login(sessions.current_login_id(current_user))
+        db.session.commit()
     lang = session.get("lang")
-    logout_user()
     session.clear()
+    # After the clear: logout_user() leaves Flask-Login's instruction to delete the
+    # remember cookie in the session.
+    logout_user()
     if lang:  # the browser keeps the language its visitor chose
         session["lang"] = lang
     flash(_("Bạn đã đăng xuất."), "info")
@@ -95,6 +101,8 @@ def register():
         else:
             lang = session.get("lang")
             session.clear()
+            sessions.start_login(user)
+            db.session.commit()
             login_user(user)
             if lang:  # the language chosen before signing up becomes the account's
                 set_language(user, session, lang)
@@ -110,6 +118,25 @@ def change_password():
     form = ChangePasswordForm()
     if form.call_service(lambda: services.change_password(
             current_user, form.current_password.data, form.new_password.data)):
-        flash(_("Đã đổi mật khẩu."), "success")
+        sessions.stay_logged_in(current_user)  # every other device is logged out
+        flash(_("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."), "success")
         return redirect(url_for("catalog.index"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, logout_everywhere=LogoutEverywhereForm())
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every session and remembered log-in of the account, this one included."""
+    form = LogoutEverywhereForm()
+    if not form.validate_on_submit():
+        flash(_("Yêu cầu không hợp lệ, vui lòng thử lại."), "danger")
+        return redirect(url_for("auth.change_password"))
+    services.end_every_session(current_user)
+    lang = session.get("lang")
+    session.clear()
+    logout_user()  # after the clear, as in logout(): the remember cookie is deleted too
+    if lang:
+        session["lang"] = lang
+    flash(_("Đã đăng xuất khỏi mọi thiết bị."), "info")
+    return redirect(url_for("catalog.index"))  # as after log-out

@@ -525,10 +525,8 @@ def set_password(token: str):
         return render_template("enrollment/set_password_invalid.html"), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user.set_password(form.password.data)
-        from courses.audit.services import record
-        record(user, "user.set_password", user)
-        db.session.commit()
+        from courses.auth.services import reset_password
+        reset_password(user, form.password.data)  # any session of the account ends
         flash(_("Đã đặt mật khẩu. Mời đồng chí đăng nhập."), "success")
         return redirect(url_for("auth.login"))
     return render_template("enrollment/set_password.html", form=form, user=user)

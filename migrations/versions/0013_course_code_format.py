@@ -6,7 +6,7 @@ first (each run of them becomes «-», NFC composed, made unique with «-<id>»)
 change is printed, so the upgrade never stops half way on old data.
 
 Revision ID: 0013_course_code_format
-Revises: 0011_session_version
+Revises: 0012_login_sessions
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_course_code_format'
-down_revision = '0011_session_version'
+down_revision = '0012_login_sessions'
 branch_labels = None
 depends_on = None
 

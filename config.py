@@ -102,6 +102,10 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     CHECKIN_CODE_MINUTES = _env_int("CHECKIN_CODE_MINUTES", 3)
+    # Attendance of a course locks this many days after its last session (an admin may reopen it);
+    # QR check-in opens this many minutes before a session starts and closes when it ends.
+    ATTENDANCE_LOCK_DAYS = _env_int("ATTENDANCE_LOCK_DAYS", 7)
+    CHECKIN_OPENS_MINUTES_BEFORE = _env_int("CHECKIN_OPENS_MINUTES_BEFORE", 60)
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     RATELIMIT_STORAGE_URI = ratelimit_storage_uri(os.environ)
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "courses")

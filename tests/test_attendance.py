@@ -1,5 +1,5 @@
 """Attendance: roll call, QR self check-in, summaries and the completion rule."""
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -82,7 +82,7 @@ def test_roster_is_in_vietnamese_alphabetical_order_of_given_names(app):
 # --- roll call --------------------------------------------------------------------------
 
 def test_roll_call_saves_one_person_by_script_request(app, as_user):
-    course, sessions, (enrollment, _other) = make_finished_course(topics=1)
+    course, sessions, (enrollment, _other) = make_finished_course(topics=1, starts_on=date.today())
     client = as_user(make_user(Role.ORGANIZER))
     response = client.post(f"/attendance/sessions/{sessions[0].id}/mark",
                            data={"enrollment_id": enrollment.id, "status": "excused"},
@@ -95,7 +95,7 @@ def test_roll_call_saves_one_person_by_script_request(app, as_user):
 def test_roll_call_script_request_needs_the_csrf_header(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        course, sessions, (enrollment, _o) = make_finished_course(topics=1)
+        course, sessions, (enrollment, _o) = make_finished_course(topics=1, starts_on=date.today())
         email, session_id, enrollment_id = make_user(Role.ORGANIZER).email, sessions[0].id, enrollment.id
     # Requests run outside the test's app context, each with its own g (as in production).
     client = app.test_client()
@@ -128,16 +128,20 @@ def test_roll_call_plain_form_saves_everyone(app, as_user):
     assert status_of(second, session) == AttendanceStatus.ABSENT
 
 
-def test_all_present_keeps_leave_with_permission(app):
-    course = make_course()
+def test_all_present_fills_only_unmarked_rows_and_keeps_every_explicit_mark(app):
+    """An organizer who marked someone absent, or on leave, must not see it overwritten."""
+    course = make_course(starts_on=date.today())
     session = make_session(course)
-    excused, absent, unmarked = (make_enrollment(make_user(), course) for _ in range(3))
+    excused, absent, present, first, second = (make_enrollment(make_user(), course) for _ in range(5))
     make_attendance(excused, session, AttendanceStatus.EXCUSED)
     make_attendance(absent, session, AttendanceStatus.ABSENT)
-    assert services.mark_all_present(make_user(Role.ORGANIZER), session) == 2
+    make_attendance(present, session, AttendanceStatus.PRESENT)
+    assert sorted(services.mark_all_present(make_user(Role.ORGANIZER), session)) == sorted([first.id, second.id])
     assert status_of(excused, session) == AttendanceStatus.EXCUSED
-    assert status_of(absent, session) == AttendanceStatus.PRESENT
-    assert status_of(unmarked, session) == AttendanceStatus.PRESENT
+    assert status_of(absent, session) == AttendanceStatus.ABSENT
+    assert status_of(present, session) == AttendanceStatus.PRESENT
+    assert status_of(first, session) == status_of(second, session) == AttendanceStatus.PRESENT
+    assert services.mark_all_present(make_user(Role.ORGANIZER), session) == []
 
 
 def test_roll_call_refuses_someone_not_on_the_roster(app):
@@ -196,9 +200,13 @@ def test_summary_pages(app, as_user):
 
 # --- QR self check-in -------------------------------------------------------------------
 
-def live_session(course):
-    now = datetime.now(LOCAL_TZ)
-    return make_session(course, start=(now - timedelta(minutes=5)).time().replace(second=0, microsecond=0))
+def live_session(course, minutes_ago: int = 5):
+    """A session of course that started minutes_ago and lasts an hour: its check-in is open."""
+    session = make_session(course)
+    session.starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=minutes_ago)
+    session.ends_at = session.starts_at + timedelta(minutes=60)
+    db.session.commit()
+    return session
 
 
 def test_check_in_marks_present_once(app, as_user):
@@ -222,8 +230,8 @@ def test_check_in_marks_present_once(app, as_user):
 
 
 def test_check_in_messages(app):
-    course = make_course()
-    first, second = make_session(course), make_session(course, start=time(10, 0))
+    course = make_course(starts_on=date.today())
+    first, second = live_session(course), live_session(course, minutes_ago=10)
     user = make_user()
     make_enrollment(user, course)
     organizer = make_user(Role.ORGANIZER)
@@ -237,12 +245,12 @@ def test_check_in_messages(app):
     code.created_at = code.created_at - timedelta(minutes=5)
     code.expires_at = code.created_at + timedelta(minutes=3)
     db.session.commit()
+    fresh = services.new_code(organizer, second, minutes=3)  # the screen rotated the code
     with pytest.raises(DomainError, match="hết hạn"):
         services.check_in(user, code.code)
     with pytest.raises(DomainError, match="không đúng"):
         services.check_in(user, "ZZZZZZ")
     stranger = make_user()
-    fresh = services.new_code(organizer, second, minutes=3)
     with pytest.raises(DomainError, match="không có trong danh sách"):
         services.check_in(stranger, fresh.code)
 
@@ -271,8 +279,8 @@ def test_check_in_link_asks_to_log_in_and_comes_back(app, client):
 
 
 def test_organizer_screen_shows_code_count_and_list(app, as_user):
-    course = make_course()
-    session = make_session(course)
+    course = make_course(starts_on=date.today())
+    session = live_session(course)
     enrollment = make_enrollment(make_user(full_name="Hoàng Thị Điểm"), course)
     client = as_user(make_user(Role.ORGANIZER))
     assert "chưa mở" in client.get(f"/attendance/sessions/{session.id}/check-in-screen").get_data(as_text=True)

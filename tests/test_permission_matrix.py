@@ -163,6 +163,7 @@ MATRIX: dict[str, Case] = {
     "attendance.close_check_in": STAFF,
     "attendance.check_in_status": STAFF,
     "attendance.check_in_qr": STAFF.but(args=lambda w: {"code": w.check_in_code.code}),
+    "attendance.reopen": ADMIN.but(data={"reason": "Sửa điểm danh theo biên bản"}),
     # Attendance: participants
     "attendance.participant": OWN,
     "attendance.check_in_form": LOGGED_IN,

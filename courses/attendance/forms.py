@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from courses.enums import AttendanceStatus, CompletionRule
@@ -35,3 +35,11 @@ class CompletionRuleForm(BaseForm):
     min_topics = IntegerField(_l("Số chuyên đề tối thiểu"), validators=[Optional(), NumberRange(min=1, max=100)],
                               description=_l("Chỉ dùng khi chọn «ít nhất N chuyên đề»."))
     submit = SubmitField(_l("Lưu điều kiện"))
+
+
+class ReopenForm(BaseForm):
+    """An admin reopens a course's locked attendance, saying why."""
+
+    reason = TextAreaField(_l("Lý do mở lại"), validators=[DataRequired(), Length(max=500)],
+                           description=_l("Ghi vào nhật ký hệ thống."))
+    submit = SubmitField(_l("Mở lại điểm danh"))

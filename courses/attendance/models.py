@@ -70,3 +70,19 @@ class CheckInCode(db.Model):
     session: Mapped["CourseSession"] = relationship()
 
     __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+
+class AttendanceReopening(db.Model):
+    """An admin reopened a course's locked attendance, for one more grace period, and why."""
+
+    __tablename__ = "attendance_reopenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    reopened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reopened_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(sa.String(500))
+
+    __table_args__ = (sa.CheckConstraint("length(trim(reason)) > 0", name="reason_given"),)

@@ -1,9 +1,7 @@
 """Attendance rules: roll call, QR self check-in, summaries and the completion rule."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -13,7 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from courses.attendance.models import Attendance, CheckInCode
+from courses.attendance import rules
+
+# QR self check-in lives in check_in.py; callers find it here too.
+from courses.attendance.check_in import (  # noqa: E402,F401
+    CheckInResult,
+    active_code,
+    check_in,
+    checked_in,
+    close_check_in,
+    new_code,
+    was_opened,
+)
+from courses.attendance.models import Attendance
+from courses.attendance.rules import ATTENDED_KINDS
 from courses.audit.services import record
 from courses.auth.models import User
 from courses.db_types import among_ids_parameter, utcnow
@@ -31,11 +42,6 @@ from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession
 from courses.text import name_key, normalize_code, person_key, vietnamese_key  # noqa: F401  (vietnamese_key: callers import it from here)
 
-# Sessions where attendance is taken (not breaks).
-ATTENDED_KINDS = (SessionKind.OPENING, SessionKind.TOPIC, SessionKind.CLOSING)
-# Letters and digits that cannot be mistaken for one another when typed.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
 
 def roster_key(user: User) -> tuple:
     return person_key(user)
@@ -96,11 +102,6 @@ def load_session(session_id: int) -> CourseSession | None:
     )
 
 
-def _require_attended(session: CourseSession) -> None:
-    if session.kind not in ATTENDED_KINDS:
-        raise DomainError(_("Không điểm danh ở giờ giải lao."))
-
-
 def _committed_once_more_on_conflict(write):
     """Run write() and commit it.
 
@@ -120,11 +121,17 @@ def _committed_once_more_on_conflict(write):
 
 def mark(actor: User, session: CourseSession, enrollment_id: int, status: AttendanceStatus,
          method: AttendanceMethod = AttendanceMethod.ROLL_CALL, commit: bool = True) -> Attendance:
-    """Record one participant's presence at a session (roll call); returns the attendance."""
+    """Record one participant's presence at a session (roll call); returns the attendance.
+
+    A change is audited (before and after) in the same transaction; the course's attendance
+    must not be locked.
+    """
     if commit:
+        rules.require_attended(session)
+        rules.require_open(session.course_id)
         return _committed_once_more_on_conflict(
             lambda: mark(actor, session, enrollment_id, status, method, commit=False))
-    _require_attended(session)
+    rules.require_attended(session)
     enrollment = db.session.get(Enrollment, enrollment_id)
     if (enrollment is None or enrollment.course_id != session.course_id
             or enrollment.status != EnrollmentStatus.CONFIRMED):
@@ -133,6 +140,7 @@ def mark(actor: User, session: CourseSession, enrollment_id: int, status: Attend
         select(Attendance).where(Attendance.enrollment_id == enrollment.id,
                                  Attendance.session_id == session.id)
     )
+    before = attendance.status if attendance is not None else None
     if attendance is None:
         attendance = Attendance(enrollment_id=enrollment.id, session_id=session.id)
         db.session.add(attendance)
@@ -141,13 +149,15 @@ def mark(actor: User, session: CourseSession, enrollment_id: int, status: Attend
         attendance.method = method
         attendance.recorded_by_id = actor.id
         attendance.recorded_at = utcnow()
-    db.session.flush()  # a conflicting record of another request shows here, inside the retry
+        db.session.flush()  # a conflicting record of another request shows here, inside the retry
+        rules.audit_change(actor, "attendance.mark", attendance, before)
     return attendance
 
 
 def mark_many(actor: User, session: CourseSession, statuses: dict[int, AttendanceStatus]) -> int:
     """Record many participants at once (the plain form); returns how many were given."""
-    _require_attended(session)
+    rules.require_attended(session)
+    rules.require_open(session.course_id)
 
     def write():
         for enrollment_id, status in statuses.items():
@@ -157,119 +167,45 @@ def mark_many(actor: User, session: CourseSession, statuses: dict[int, Attendanc
     return _committed_once_more_on_conflict(write)
 
 
-def mark_all_present(actor: User, session: CourseSession) -> int:
-    """Everyone on the roster without a record yet, and everyone absent, becomes present."""
-    _require_attended(session)
-    existing = {a.enrollment_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.session_id == session.id))}
-    count = 0
-    for enrollment in roster(session.course_id):
-        attendance = existing.get(enrollment.id)
-        if attendance is not None and attendance.status == AttendanceStatus.EXCUSED:
-            continue  # leave with permission stays as recorded
-        if attendance is None:
-            db.session.add(Attendance(enrollment_id=enrollment.id, session_id=session.id,
-                                      status=AttendanceStatus.PRESENT, recorded_by_id=actor.id,
-                                      method=AttendanceMethod.ROLL_CALL))
-            count += 1
-        elif attendance.status != AttendanceStatus.PRESENT:
-            attendance.status = AttendanceStatus.PRESENT
-            attendance.recorded_by_id = actor.id
-            attendance.method = AttendanceMethod.ROLL_CALL
-            count += 1
-    db.session.commit()
-    return count
+def unmarked(session: CourseSession) -> list[Enrollment]:
+    """The confirmed participants without any record at a session yet, in roster order."""
+    marked = set(db.session.scalars(select(Attendance.enrollment_id).where(Attendance.session_id == session.id)))
+    return [enrollment for enrollment in roster(session.course_id) if enrollment.id not in marked]
 
 
-# --- QR self check-in -------------------------------------------------------------------
+def mark_all_present(actor: User, session: CourseSession) -> list[int]:
+    """Everyone on the roster without a record yet becomes present; every explicit mark
+    (absent, leave with permission, present) stays. Returns the enrollment ids marked."""
+    rules.require_attended(session)
+    rules.require_open(session.course_id)
 
-def active_code(session_id: int, now: datetime | None = None) -> CheckInCode | None:
-    """The newest unexpired check-in code of a session."""
-    now = now or utcnow()
-    return db.session.scalar(
-        select(CheckInCode).where(CheckInCode.session_id == session_id, CheckInCode.expires_at > now)
-        .order_by(CheckInCode.created_at.desc(), CheckInCode.id.desc()).limit(1)
-    )
+    def write():
+        added = [Attendance(enrollment_id=enrollment.id, session_id=session.id, status=AttendanceStatus.PRESENT,
+                            method=AttendanceMethod.ROLL_CALL, recorded_by_id=actor.id, recorded_at=utcnow())
+                 for enrollment in unmarked(session)]
+        db.session.add_all(added)
+        db.session.flush()
+        for attendance in added:
+            rules.audit_change(actor, "attendance.all_present", attendance, None)
+        return [attendance.enrollment_id for attendance in added]
 
-
-def new_code(actor: User, session: CourseSession, minutes: int) -> CheckInCode:
-    """Open (or rotate) check-in for a session: a fresh code valid for minutes."""
-    _require_attended(session)
-    now = utcnow()
-    for _attempt in range(10):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-        if db.session.scalar(select(CheckInCode.id).where(CheckInCode.code == code)) is None:
-            break
-    item = CheckInCode(session_id=session.id, code=code, created_at=now,
-                       expires_at=now + timedelta(minutes=minutes), created_by_id=actor.id)
-    db.session.add(item)
-    db.session.commit()
-    return item
+    return _committed_once_more_on_conflict(write)
 
 
-def close_check_in(actor: User, session: CourseSession) -> None:
-    """End check-in now: every code of the session expires."""
-    now = utcnow()
-    for item in db.session.scalars(
-        select(CheckInCode).where(CheckInCode.session_id == session.id, CheckInCode.expires_at > now)
-    ):
-        item.expires_at = max(now, item.created_at + timedelta(microseconds=1))
-    db.session.commit()
+def roll_call_tally(enrollments: list[Enrollment], marks: dict[tuple[int, int], Attendance],
+                    session_id: int) -> int:
+    """How many of the roster have a record at the session."""
+    return sum(1 for enrollment in enrollments if (enrollment.id, session_id) in marks)
 
 
-@dataclass
-class CheckInResult:
-    session: CourseSession
-    recorded: bool
-
-
-def check_in(user: User, code: str, session_id: int | None = None) -> CheckInResult:
-    """Mark user present by a check-in code; repeating it changes nothing."""
-    code = normalize_code(code)
-    item = db.session.scalar(
-        select(CheckInCode).where(CheckInCode.code == code).options(joinedload(CheckInCode.session))
-    ) if code else None
-    if session_id is not None and item is None:
-        session = db.session.get(CourseSession, session_id)
-        if session is not None and active_code(session_id) is None:
-            raise DomainError(_("Buổi học này chưa mở điểm danh. Vui lòng đợi ban tổ chức mở mã điểm danh."), field="code")
-    if item is None:
-        raise DomainError(_("Mã điểm danh không đúng. Vui lòng kiểm tra lại mã trên màn hình."), field="code")
-    if session_id is not None and item.session_id != session_id:
-        raise DomainError(_("Mã này thuộc một buổi học khác. Vui lòng quét mã đang hiển thị cho buổi của bạn."), field="code")
-    if item.expires_at <= utcnow():
-        raise DomainError(_("Mã điểm danh đã hết hạn. Vui lòng quét hoặc nhập mã mới đang hiển thị."), field="code")
-    session = item.session
-    enrollment = db.session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == session.course_id)
-    )
-    if enrollment is None or enrollment.status != EnrollmentStatus.CONFIRMED:
-        raise DomainError(_("Bạn không có trong danh sách học viên đã xác nhận của lớp này."), field="code")
-    attendance = db.session.scalar(
-        select(Attendance).where(Attendance.enrollment_id == enrollment.id,
-                                 Attendance.session_id == session.id)
-    )
-    if attendance is not None and attendance.status == AttendanceStatus.PRESENT:
-        return CheckInResult(session, False)
-    if attendance is None:
-        attendance = Attendance(enrollment_id=enrollment.id, session_id=session.id)
-        db.session.add(attendance)
-    attendance.status = AttendanceStatus.PRESENT
-    attendance.method = AttendanceMethod.SELF_CHECK_IN
-    attendance.recorded_by_id = user.id
-    attendance.recorded_at = utcnow()
-    db.session.commit()
-    return CheckInResult(session, True)
-
-
-def checked_in(session_id: int) -> list[Attendance]:
-    """Who is present at a session, latest first."""
-    return list(db.session.scalars(
-        select(Attendance).where(Attendance.session_id == session_id,
-                                 Attendance.status == AttendanceStatus.PRESENT)
-        .options(joinedload(Attendance.enrollment).joinedload(Enrollment.user))
-        .order_by(Attendance.recorded_at.desc(), Attendance.id.desc())
-    ))
+def unit_label(enrollment: Enrollment) -> str:
+    """«Chi bộ Vụ Tổng hợp – Đảng bộ Bộ Nội vụ»: a participant's unit and the organization it belongs to."""
+    organization = enrollment.user.organization
+    if organization is None:
+        return ""
+    if organization.parent is not None:
+        return f"{organization.name} – {organization.parent.name}"
+    return organization.name
 
 
 # --- Summaries and completion -----------------------------------------------------------

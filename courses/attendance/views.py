@@ -6,15 +6,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courses.attendance import services
-from courses.attendance.forms import ActionForm, CheckInForm, CompletionRuleForm, MarkForm
+from courses.attendance import rules, services
+from courses.attendance.forms import ActionForm, CheckInForm, CompletionRuleForm, MarkForm, ReopenForm
 from courses.enrollment.models import Enrollment
-from courses.enums import AttendanceStatus, CompletionRule
+from courses.enums import AttendanceStatus, CompletionRule, CourseStatus, Role
 from courses.exceptions import DomainError
 from courses.extensions import db
+from courses.formatting import clock
 from courses.pagination import ListPagination
-from courses.permissions import is_staff, login_required, require, staff_required
-from courses.routing import page_arg
+from courses.permissions import admin_required, is_staff, login_required, require, staff_required
+from courses.routing import page_arg, safe_next_url
 
 bp = Blueprint("attendance", __name__)
 
@@ -133,8 +134,14 @@ def roll_call(session_id: int):
         return redirect(url_for("attendance.roll_call", session_id=session.id))
     enrollments = services.roster(session.course_id)
     marks = services.attendance_map(session.course_id)
+    locked = rules.locked_since(session.course_id)
     return render_template("attendance/roll_call.html", session=session, enrollments=enrollments,
-                           marks=marks, form=form, statuses=list(AttendanceStatus))
+                           marks=marks, form=form, statuses=list(AttendanceStatus),
+                           tally=services.roll_call_tally(enrollments, marks, session.id),
+                           units={e.id: services.unit_label(e) for e in enrollments},
+                           warning=rules.roll_call_warning(session), locked=locked,
+                           lock_days=rules.lock_days(),
+                           reopen_form=ReopenForm() if locked and current_user.has_role(Role.ADMIN) else None)
 
 
 @bp.route("/sessions/<int:session_id>/mark", methods=["POST"])
@@ -155,14 +162,18 @@ def mark(session_id: int):
                    label=attendance.status.label)
 
 
-@bp.route("/sessions/<int:session_id>/all-present", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/all-present", methods=["GET", "POST"])
 @staff_required
 def all_present(session_id: int):
+    """Everyone not marked yet becomes present: GET asks first (without scripts), POST does it."""
     session = _session_or_404(session_id)
     form = ActionForm()
+    if request.method == "GET":
+        return render_template("attendance/all_present.html", session=session, form=form,
+                               count=len(services.unmarked(session)))
     if form.validate_on_submit():
         try:
-            count = services.mark_all_present(current_user, session)
+            marked = services.mark_all_present(current_user, session)
         except DomainError as error:
             db.session.rollback()
             if _wants_json():
@@ -170,9 +181,32 @@ def all_present(session_id: int):
             flash(error.message, "danger")
             return redirect(url_for("attendance.roll_call", session_id=session.id))
         if _wants_json():
-            return jsonify(ok=True, changed=count)
-        flash(_("Đã ghi có mặt cho %(count)d học viên.", count=count), "success")
+            return jsonify(ok=True, changed=len(marked), enrollment_ids=marked)
+        flash(_("Đã ghi có mặt cho %(count)d học viên.", count=len(marked)), "success")
     return redirect(url_for("attendance.roll_call", session_id=session.id))
+
+
+@bp.route("/courses/<int:course_id>/reopen", methods=["POST"])
+@admin_required
+def reopen(course_id: int):
+    """An admin reopens a locked course's attendance, with a reason (audited)."""
+    from courses.scheduling.models import Course
+
+    course = db.get_or_404(Course, course_id)
+    form = ReopenForm()
+    back = safe_next_url(request.form.get("next")) or url_for("attendance.course", course_id=course.id)
+    if form.validate_on_submit():
+        try:
+            rules.reopen(current_user, course, form.reason.data)
+            flash(_("Đã mở lại điểm danh của lớp trong %(days)d ngày.", days=rules.lock_days()), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(back)
 
 
 # --- QR self check-in -------------------------------------------------------------------
@@ -183,9 +217,14 @@ def check_in_screen(session_id: int):
     """The organizer's screen: the current QR and short code, and who has checked in."""
     session = _session_or_404(session_id)
     code = services.active_code(session.id)
+    minutes = current_app.config["CHECKIN_CODE_MINUTES"]
+    opens, closes = rules.check_in_window(session)
     return render_template("attendance/check_in_screen.html", session=session, code=code,
                            present=services.checked_in(session.id), form=ActionForm(),
-                           minutes=current_app.config["CHECKIN_CODE_MINUTES"],
+                           minutes=minutes, rotate_seconds=rules.rotation_seconds(minutes),
+                           rotation=rules.rotation_text(minutes), opens=opens, closes=closes,
+                           closed=code is None and services.was_opened(session.id),
+                           total=len(services.roster(session.course_id)),
                            check_in_url=_check_in_url(code) if code else None,
                            check_in_form_url=_public_url("attendance.check_in_form"))
 
@@ -233,7 +272,7 @@ def close_check_in(session_id: int):
 
 
 def _code_json(code) -> dict:
-    return {"code": code.code, "expires_at": code.expires_at.isoformat(),
+    return {"code": code.code, "expires_at": code.expires_at.isoformat(), "expires_clock": clock(code.expires_at),
             "url": _check_in_url(code),
             "qr_svg": url_for("attendance.check_in_qr", session_id=code.session_id, code=code.code)}
 
@@ -247,6 +286,7 @@ def check_in_status(session_id: int):
     present = services.checked_in(session.id)
     return jsonify(
         code=_code_json(code) if code else None,
+        closed=code is None and services.was_opened(session.id),
         count=len(present),
         people=[{"name": a.enrollment.user.full_name, "method": a.method.label} for a in present],
     )
@@ -281,6 +321,8 @@ def check_in_form():
 def check_in(session_id: int):
     """The QR code's link: confirm, then be marked present (the script confirms by itself)."""
     session = _session_or_404(session_id)
+    if session.course.status == CourseStatus.DRAFT and not is_staff(current_user):
+        abort(404)  # a draft does not exist for participants: the same answer as a missing id
     form = CheckInForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
         return _do_check_in(form, session)

@@ -5,7 +5,7 @@ chỉ mới»). 0, every existing account's version, signs the bare id as the ad
 out so far do: they keep working until their owner renews.
 
 Revision ID: 0016_feed_token
-Revises: 0014_rate_limit_counters
+Revises: 0015_attendance_reopen
 Create Date: 2026-12-03 10:20:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_feed_token'
-down_revision = '0014_rate_limit_counters'
+down_revision = '0015_attendance_reopen'
 branch_labels = None
 depends_on = None
 

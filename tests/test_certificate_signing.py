@@ -2,6 +2,7 @@
 import io
 import json
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pypdfium2
 import pytest
@@ -36,7 +37,11 @@ def _pyhanko_status(data: bytes):
     embedded = reader.embedded_signatures[0]
     # The demo certificate is self-signed: trust it explicitly, as an office would its unit's.
     context = ValidationContext(trust_roots=[embedded.signer_cert])
-    return validate_pdf_signature(embedded, signer_validation_context=context, skip_diff=False)
+    # pyHanko runs an event loop; the browser tests' Playwright leaves one running in this
+    # thread, so validate in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, embedded, signer_validation_context=context,
+                           skip_diff=False).result()
 
 
 def _scanned(data: bytes) -> str:

@@ -195,8 +195,25 @@ def sign_pdf(source: BinaryIO, out: BinaryIO, signer_name: str, location: str = 
     # The field's own text stays ASCII (pyHanko's built-in font has no Vietnamese); the
     # certificate itself prints who signed.
     style = stamp.TextStampStyle(stamp_text="Digitally signed\n%(ts)s", border_width=0)
-    signers.PdfSigner(metadata, signer=signer, timestamper=timestamper, stamp_style=style).sign_pdf(
-        writer, output=out)
+    pdf_signer = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper, stamp_style=style)
+    _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=out))
+
+
+def _outside_event_loop(call):
+    """Run call, which uses asyncio.run(), in a thread of its own if this one runs an event loop.
+
+    pyHanko's synchronous API starts an event loop; a caller already inside one (an async
+    server, a test driving a browser through Playwright) would otherwise get RuntimeError.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def signed_file(unsigned: BinaryIO, signer_name: str, location: str = "") -> BinaryIO:

@@ -12,6 +12,8 @@ PUBLIC_ENDPOINTS = {"static", "catalog.index", "catalog.course", "auth.login", "
                     "catalog.catalogue", "catalog.course_calendar", "catalog.programme", "catalog.material",
                     "catalog.speaker_photo", "catalog.calendar_feed",
                     "enrollment.set_password", "certificates.verify", "certificates.verify_form",
+                    "offline_verification.public_key", "offline_verification.keys",
+                    "offline_verification.revoked", "offline_verification.page",
                     "security.healthz",
                     "i18n.set_language"}
 ADMIN_ONLY_PAGES = ["/admin/users"]

@@ -140,7 +140,7 @@ def dashboard():
     """The participant's courses: upcoming in full, past ten to a page, newest first."""
     today = datetime.now(LOCAL_TZ).date()
     courses = participant_dashboard(current_user.id, today, page_arg())
-    return render_template("enrollment/dashboard.html", upcoming=courses.upcoming, past=courses.past,
+    return render_template("enrollment/dashboard.html", courses=courses, past=courses.past,
                            form=ActionForm(), material_url=material_url, SessionKind=SessionKind)
 
 

@@ -1,0 +1,106 @@
+"""A course's state as people read it: cancelled with its reason, in progress, upcoming (issue 17)."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+import pytest
+
+from courses.enums import CourseStatus, Role
+from courses.extensions import db
+from courses.formatting import LOCAL_TZ
+from tests.factories import make_course, make_enrollment, make_session, make_user
+
+
+def _today():
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _section(html: str, heading_id: str) -> str:
+    """The HTML of the «Khóa học của tôi» section labelled by heading_id ('' when absent)."""
+    start = html.find(f'aria-labelledby="{heading_id}"')
+    if start < 0:
+        return ""
+    end = html.find("</section>", start)
+    return html[start:end]
+
+
+def test_state_rule_follows_status_and_timetable():
+    from courses.enums import CourseState
+    from courses.scheduling.models import course_state
+
+    first = datetime(2030, 5, 6, 1, 0, tzinfo=timezone.utc)
+    last = first + timedelta(days=1, hours=8)
+    day = first.date()
+
+    def at(status, now):
+        return course_state(status, day, last.date(), first, last, now=now)
+
+    assert at(CourseStatus.PUBLISHED, first - timedelta(minutes=1)) == CourseState.UPCOMING
+    assert at(CourseStatus.CLOSED, first) == CourseState.IN_PROGRESS
+    assert at(CourseStatus.CLOSED, last - timedelta(minutes=1)) == CourseState.IN_PROGRESS
+    assert at(CourseStatus.CLOSED, last) == CourseState.PAST
+    assert at(CourseStatus.FINISHED, first) == CourseState.PAST
+    assert at(CourseStatus.CANCELLED, first - timedelta(days=3)) == CourseState.CANCELLED
+    assert at(CourseStatus.DRAFT, first) == CourseState.DRAFT
+    # Without a timetable, its days (local time) stand for it.
+    noon = datetime.combine(day, time(12), LOCAL_TZ)
+    assert course_state(CourseStatus.PUBLISHED, day, day, now=noon) == CourseState.IN_PROGRESS
+
+
+def test_cancelled_course_in_my_courses_shows_cancelled_with_reason_and_no_cancel_button(app, as_user):
+    user = make_user()
+    course = make_course(status=CourseStatus.CANCELLED, starts_on=_today() + timedelta(days=10),
+                         title="Lớp sẽ không mở")
+    course.cancel_reason = "Báo cáo viên bận công tác đột xuất"
+    make_session(course)
+    make_enrollment(user, course)
+    html = as_user(user).get("/enrollment/me").get_data(as_text=True)
+    assert "Lớp sẽ không mở" not in _section(html, "upcoming-heading")
+    cancelled = _section(html, "cancelled-heading")
+    assert "Lớp sẽ không mở" in cancelled
+    assert "Đã hủy" in cancelled and "Báo cáo viên bận công tác đột xuất" in cancelled
+    assert "Đã xác nhận" not in cancelled
+    assert f"/enrollment/courses/{course.id}/cancel" not in html
+
+
+def test_course_in_progress_is_not_upcoming_and_cannot_be_cancelled(app, as_user):
+    user = make_user()
+    course = make_course(status=CourseStatus.CLOSED, starts_on=_today(), ends_on=_today() + timedelta(days=1),
+                         title="Lớp đang học")
+    now = datetime.now(LOCAL_TZ)
+    session = make_session(course)
+    session.starts_at = now - timedelta(hours=1)
+    session.ends_at = now + timedelta(days=1)
+    db.session.commit()
+    make_enrollment(user, course)
+    html = as_user(user).get("/enrollment/me").get_data(as_text=True)
+    assert "Lớp đang học" not in _section(html, "upcoming-heading")
+    current = _section(html, "current-heading")
+    assert "Lớp đang học" in current and "Đang diễn ra" in current
+    assert f"/enrollment/courses/{course.id}/cancel" not in html
+    page = as_user(user).get(f"/courses/{course.id}").get_data(as_text=True)
+    assert "Đang diễn ra" in page
+
+
+def test_calendar_feed_marks_a_cancelled_course_with_its_reason(app, client):
+    from courses.catalog.views import feed_token
+
+    user = make_user()
+    course = make_course(status=CourseStatus.CANCELLED, title="Lớp hủy trong lịch")
+    course.cancel_reason = "Trùng lịch hội nghị"
+    make_session(course)
+    make_enrollment(user, course)
+    with app.test_request_context():
+        token = feed_token(user)
+    body = client.get(f"/calendar/{token}.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "STATUS:CANCELLED" in body
+    assert "Trùng lịch hội nghị" in body
+
+
+@pytest.mark.parametrize("role", [Role.ORGANIZER])
+def test_roster_of_a_cancelled_course_says_so_with_its_reason(app, as_user, role):
+    course = make_course(status=CourseStatus.CANCELLED)
+    course.cancel_reason = "Không đủ học viên"
+    db.session.commit()
+    html = as_user(make_user(role)).get(f"/enrollment/courses/{course.id}/roster").get_data(as_text=True)
+    assert "Đã hủy" in html and "Không đủ học viên" in html

@@ -104,3 +104,60 @@ def test_roster_of_a_cancelled_course_says_so_with_its_reason(app, as_user, role
     db.session.commit()
     html = as_user(make_user(role)).get(f"/enrollment/courses/{course.id}/roster").get_data(as_text=True)
     assert "Đã hủy" in html and "Không đủ học viên" in html
+
+
+# ---------------------------------------------------------------- completion rules that can be met
+
+def _organizer_course(topics: int):
+    course = make_course(status=CourseStatus.PUBLISHED)
+    sessions = [make_session(course, start=time(8 + i, 0)) for i in range(topics)]
+    return make_user(Role.ORGANIZER), course, sessions
+
+
+def test_completion_rule_above_the_topic_count_is_refused(app):
+    from courses.attendance.services import set_completion_rule
+    from courses.enums import CompletionRule
+    from courses.exceptions import DomainError
+
+    organizer, course, _sessions = _organizer_course(5)
+    with app.test_request_context(), pytest.raises(DomainError, match="5 chuyên đề"):
+        set_completion_rule(organizer, course, CompletionRule.MIN_TOPICS, 9)
+    db.session.expire_all()
+    assert course.completion_rule == CompletionRule.ALL_TOPICS and course.completion_min_topics is None
+
+
+def test_completion_minimum_for_a_course_without_topic_sessions_is_refused(app):
+    from courses.attendance.services import set_completion_rule
+    from courses.enums import CompletionRule
+    from courses.exceptions import DomainError
+
+    organizer, course, _sessions = _organizer_course(0)
+    with app.test_request_context(), pytest.raises(DomainError, match="chưa có buổi chuyên đề"):
+        set_completion_rule(organizer, course, CompletionRule.MIN_TOPICS, 3)
+    db.session.expire_all()
+    assert course.completion_min_topics is None
+
+
+def test_deleting_a_topic_session_the_rule_needs_is_refused_with_a_message(app, as_user):
+    from courses.attendance.services import set_completion_rule
+    from courses.enums import CompletionRule
+    from courses.scheduling.models import CourseSession
+
+    organizer, course, sessions = _organizer_course(3)
+    with app.test_request_context():
+        set_completion_rule(organizer, course, CompletionRule.MIN_TOPICS, 3)
+    client = as_user(organizer)
+    page = client.get(f"/organize/courses/{course.id}").get_data(as_text=True)
+    import re
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    data = {"csrf_token": token.group(1)} if token else {}
+    response = client.post(f"/organize/sessions/{sessions[0].id}/delete", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Hãy giảm điều kiện hoàn thành trước" in response.get_data(as_text=True)
+    assert db.session.get(CourseSession, sessions[0].id) is not None
+    # With the rule lowered, the same deletion goes through.
+    with app.test_request_context():
+        set_completion_rule(organizer, course, CompletionRule.MIN_TOPICS, 2)
+    client.post(f"/organize/sessions/{sessions[0].id}/delete", data=data)
+    db.session.expire_all()
+    assert db.session.get(CourseSession, sessions[0].id) is None

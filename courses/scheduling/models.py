@@ -140,6 +140,11 @@ class Course(db.Model):
         return f"<Course {self.code}>"
 
     @property
+    def topic_session_count(self) -> int:
+        """How many topic sessions the timetable has: the most a completion rule may ask for."""
+        return sum(1 for item in self.sessions if item.kind == SessionKind.TOPIC)
+
+    @property
     def display_state(self) -> CourseState:
         """The course's state as every page shows it now (see course_state)."""
         sessions = self.sessions

@@ -161,3 +161,58 @@ def test_deleting_a_topic_session_the_rule_needs_is_refused_with_a_message(app, 
     client.post(f"/organize/sessions/{sessions[0].id}/delete", data=data)
     db.session.expire_all()
     assert db.session.get(CourseSession, sessions[0].id) is None
+
+
+# ---------------------------------------------------------------- actions that cannot succeed
+
+def test_finish_is_not_offered_before_the_course_starts(app, as_user):
+    organizer = make_user(Role.ORGANIZER)
+    course = make_course(status=CourseStatus.PUBLISHED, starts_on=_today() + timedelta(days=5))
+    make_session(course)
+    from flask import url_for
+
+    with app.test_request_context():
+        finish = url_for("scheduling.change_status", course_id=course.id, action="finish")
+        close = url_for("scheduling.change_status", course_id=course.id, action="close")
+    html = as_user(organizer).get(f"/organize/courses/{course.id}").get_data(as_text=True)
+    assert close in html  # the other actions stay
+    assert finish not in html
+
+
+def _coordinator_with_quota(seats: int, **course_values):
+    from courses.enums import OrganizationKind
+    from tests.factories import make_organization, make_quota
+
+    grassroots = make_organization(kind=OrganizationKind.GRASSROOTS)
+    coordinator = make_user(Role.COORDINATOR, organization=grassroots)
+    course = make_course(**course_values)
+    if seats:
+        make_quota(course, grassroots, seats)
+    return coordinator, grassroots, course
+
+
+def test_nomination_is_not_offered_beyond_a_used_up_quota(app, as_user):
+    coordinator, grassroots, course = _coordinator_with_quota(1)
+    make_user(full_name="Đảng Viên Chờ Cử", organization=grassroots)
+    client = as_user(coordinator)
+    nominee = make_enrollment(make_user(organization=grassroots), course)
+    nominee.quota_organization_id = grassroots.id
+    db.session.commit()
+    html = client.get(f"/enrollment/unit/courses/{course.id}").get_data(as_text=True)
+    assert "Đơn vị đã dùng hết chỉ tiêu (1/1)" in html
+    assert f"/enrollment/unit/courses/{course.id}/nominate" not in html
+
+
+def test_nomination_is_not_offered_into_a_finished_course(app, as_user):
+    coordinator, _grassroots, course = _coordinator_with_quota(
+        3, status=CourseStatus.FINISHED, starts_on=_today() - timedelta(days=30))
+    html = as_user(coordinator).get(f"/enrollment/unit/courses/{course.id}").get_data(as_text=True)
+    assert "Lớp không nhận cử học viên." in html
+    assert f"/enrollment/unit/courses/{course.id}/nominate" not in html
+
+
+def test_coordinator_cannot_open_a_draft_course(app, as_user):
+    coordinator, _grassroots, course = _coordinator_with_quota(3, status=CourseStatus.DRAFT)
+    client = as_user(coordinator)
+    assert client.get(f"/enrollment/unit/courses/{course.id}").status_code == 404
+    assert client.get("/enrollment/unit/courses/999999").status_code == 404

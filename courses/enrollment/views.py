@@ -35,6 +35,7 @@ from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
+from courses.organizations.services import unit_display_name
 from courses.pagination import CountedSelectPagination
 from courses.permissions import login_required, public, role_required, staff_required
 from courses.routing import id_arg, page_arg, safe_next_url
@@ -423,6 +424,14 @@ def unit():
     return render_template("enrollment/unit.html", organization=organization, courses=courses_, quotas=quotas_)
 
 
+def _unit_course_or_404(course_id: int) -> Course:
+    """A course as unit coordinators see it: a draft is as missing as a course that is not."""
+    course = _course_or_404(course_id)
+    if course.status == CourseStatus.DRAFT:
+        abort(404)
+    return course
+
+
 def _unit_page(course: Course, scope: int, nominate_form=None):
     members = services.unit_members(current_user)
     nominees = db.session.scalars(
@@ -431,13 +440,15 @@ def _unit_page(course: Course, scope: int, nominate_form=None):
         .order_by(Enrollment.requested_at, Enrollment.id)).all()
     taken = {e.user_id for e in nominees if e.status in services.ACTIVE_STATUSES}
     choices = [(0, _("— Chọn đảng viên —"))] + [
-        (m.id, f"{m.full_name} — {m.organization.name if m.organization else ''}") for m in members if m.id not in taken]
+        (m.id, f"{m.full_name} — {unit_display_name(m.organization)}") for m in members if m.id not in taken]
     nominate_form = nominate_form or NominateForm()
     nominate_form.user_id.choices = choices
     substitute_form = SubstituteForm()
     substitute_form.user_id.choices = choices
     rows = services.quota_usage(course, only_org_id=scope)
+    refusal, can_substitute = services.nomination_refusal(course, scope)
     return render_template("enrollment/unit_course.html", course=course, nominees=nominees,
+                           refusal=refusal, can_substitute=can_substitute,
                            nominate_form=nominate_form, substitute_form=substitute_form,
                            usage=rows[0] if rows else None, organization=db.session.get(Organization, scope))
 
@@ -446,7 +457,7 @@ def _unit_page(course: Course, scope: int, nominate_form=None):
 @coordinator_required
 def unit_course(course_id: int):
     """The unit's people in one course; nominate and substitute within the quota."""
-    course = _course_or_404(course_id)
+    course = _unit_course_or_404(course_id)
     try:
         scope = services.coordinator_scope(current_user)
     except NotAllowed:
@@ -458,7 +469,7 @@ def unit_course(course_id: int):
 @coordinator_required
 def nominate(course_id: int):
     """Nominate a member of the unit."""
-    course = _course_or_404(course_id)
+    course = _unit_course_or_404(course_id)
     try:
         services.coordinator_scope(current_user)
     except NotAllowed:
@@ -481,7 +492,7 @@ def nominate(course_id: int):
 @coordinator_required
 def substitute(course_id: int, enrollment_id: int):
     """Replace a nominee by another member; the seat stays with the unit."""
-    course = _course_or_404(course_id)
+    course = _unit_course_or_404(course_id)
     form = SubstituteForm()
     try:
         services.coordinator_scope(current_user)

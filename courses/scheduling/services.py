@@ -195,9 +195,12 @@ def transition_label(action: str) -> str:
     }[action]
 
 
-def allowed_actions(course: Course) -> list[str]:
-    """The status actions open to this course now."""
-    return [action for action, (sources, _target) in TRANSITIONS.items() if course.status in sources]
+def allowed_actions(course: Course, today: date | None = None) -> list[str]:
+    """The status actions open to this course now: none change_status would refuse for its
+    status, nor «finish» before the course has begun."""
+    today = today or datetime.now(LOCAL_TZ).date()
+    return [action for action, (sources, _target) in TRANSITIONS.items() if course.status in sources
+            and not (action == "finish" and course.starts_on > today)]
 
 
 def change_status(actor, course: Course, action: str, reason: str | None = None,

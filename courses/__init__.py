@@ -159,6 +159,9 @@ def register_template_helpers(app: Flask) -> None:
 
     formatting.register(app)
     templates.install(app)
+    from courses.organizations.services import unit_display_name
+
+    app.add_template_filter(unit_display_name, "unit_name")
     # Every enum by its name, so templates compare `status == EnrollmentStatus.CONFIRMED`,
     # never against the raw stored value.
     app.jinja_env.globals.update({name: value for name, value in vars(enums).items()

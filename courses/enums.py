@@ -123,6 +123,15 @@ class JobStatus(LabeledEnum):
     FAILED = "failed"
 
 
+class CourseState(LabeledEnum):
+    """What a course is to the people who see it now (scheduling.models.course_state)."""
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    IN_PROGRESS = "in_progress"
+    PAST = "past"
+    CANCELLED = "cancelled"
+
+
 _LABELS_BY_MEMBER = [  # pairs, not a dict: members of different enums compare equal
     (Role.ADMIN, _l("Quản trị")),
     (Role.ORGANIZER, _l("Cán bộ tổ chức lớp")),
@@ -169,6 +178,11 @@ _LABELS_BY_MEMBER = [  # pairs, not a dict: members of different enums compare e
     (JobStatus.RUNNING, _l("Đang chạy")),
     (JobStatus.FINISHED, _l("Đã xong")),
     (JobStatus.FAILED, _l("Bị lỗi")),
+    (CourseState.DRAFT, _l("Bản nháp")),
+    (CourseState.UPCOMING, _l("Sắp tới")),
+    (CourseState.IN_PROGRESS, _l("Đang diễn ra")),
+    (CourseState.PAST, _l("Đã kết thúc")),
+    (CourseState.CANCELLED, _l("Đã hủy")),
 ]
 
 LABELS = {(type(member), member.value): label for member, label in _LABELS_BY_MEMBER}

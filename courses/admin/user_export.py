@@ -23,6 +23,7 @@ from courses.extensions import db
 from courses.formatting import LOCAL_TZ
 from courses.jobs.registry import ResultFile, job_kind
 from courses.jobs.storage import scratch_path
+from courses.organizations.services import unit_display_name
 
 BATCH = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,7 +99,7 @@ def export_users(job, report_progress) -> ResultFile:
                 safe_cell(user.full_name),
                 safe_cell(user.email),
                 str(user.role.label),
-                safe_cell(user.organization.name if user.organization else ""),
+                safe_cell(unit_display_name(user.organization)),
                 str(user.party_position.label) if user.party_position else "",
                 safe_cell(user.job_title or ""),
                 safe_cell(user.phone or ""),

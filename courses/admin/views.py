@@ -15,6 +15,7 @@ from courses.auth.models import User
 from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.extensions import db
+from courses.organizations.models import Organization
 from courses.permissions import admin_required
 from courses.routing import page_arg
 
@@ -47,7 +48,7 @@ def users():
     if role in {r.value for r in Role}:
         filters.append(User.role == Role(role))
     page = _UserPage(
-        select=select(User).options(joinedload(User.organization)).where(*filters)
+        select=select(User).options(joinedload(User.organization).joinedload(Organization.parent)).where(*filters)
         .order_by(User.full_name, User.id),
         count_select=select(func.count()).select_from(User).where(*filters),
         session=db.session, page=page_arg(), per_page=PER_PAGE,

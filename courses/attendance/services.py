@@ -345,8 +345,12 @@ def set_completion_rule(actor: User, course: Course, rule: CompletionRule, min_t
     if rule == CompletionRule.MIN_TOPICS:
         if not min_topics or min_topics < 1:
             raise DomainError(_("Vui lòng nhập số chuyên đề tối thiểu (từ 1 trở lên)."), field="min_topics")
-        topic_count = sum(1 for s in course.sessions if s.kind == SessionKind.TOPIC)
-        if topic_count and min_topics > topic_count:
+        # A rule no one can meet would leave every participant without a certificate.
+        topic_count = course.topic_session_count
+        if not topic_count:
+            raise DomainError(_("Lớp chưa có buổi chuyên đề nào: hãy xếp chuyên đề vào thời khóa biểu "
+                                "trước khi đặt số chuyên đề tối thiểu."), field="min_topics")
+        if min_topics > topic_count:
             raise DomainError(_("Lớp chỉ có %(count)d chuyên đề.", count=topic_count), field="min_topics")
         course.completion_min_topics = min_topics
     else:

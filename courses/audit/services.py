@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Optional
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from courses.audit.models import AuditEvent
@@ -83,4 +83,28 @@ def object_types() -> list[str]:
     """Every object type recorded, alphabetically."""
     return list(db.session.scalars(
         select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
+    ))
+
+
+def course_history(course, limit: int = 20) -> list[AuditEvent]:
+    """The latest events of a course: its own and its sessions' and materials' (README: the
+    course's history), newest first. Two queries: the ids of the course's sessions and
+    materials ever recorded (a creation or deletion records the course; an update records
+    only what changed), then their events."""
+    def recorded_for(object_type: str):
+        return (select(AuditEvent.object_id)
+                .where(AuditEvent.object_type == object_type,
+                       or_(AuditEvent.before["course_id"].as_integer() == course.id,
+                           AuditEvent.after["course_id"].as_integer() == course.id)))
+
+    session_ids = {s.id for s in course.sessions} | set(db.session.scalars(recorded_for("CourseSession")))
+    material_ids = {m.id for m in course.materials} | set(db.session.scalars(recorded_for("Material")))
+    return list(db.session.scalars(
+        select(AuditEvent).options(joinedload(AuditEvent.actor))
+        .where(or_(and_(AuditEvent.object_type == "Course", AuditEvent.object_id == course.id),
+                   and_(AuditEvent.object_type == "CourseSession",
+                        AuditEvent.object_id.in_(sorted(session_ids) or [-1])),
+                   and_(AuditEvent.object_type == "Material",
+                        AuditEvent.object_id.in_(sorted(material_ids) or [-1]))))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
     ))

@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from courses.audit import services
+from courses.audit import labels, services
 from courses.audit.forms import AuditFilterForm
 from courses.downloads import send_download
 from courses.exports import safe_cell
@@ -28,7 +28,8 @@ def _filter_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args)
     form.user.choices = ([("", _("Mọi người")), (services.SYSTEM_ACTOR, _("Hệ thống (dòng lệnh)"))]
                          + [(str(id_), label) for id_, label in services.actor_choices()])
-    form.object_type.choices = [("", _("Mọi loại"))] + [(t, t) for t in services.object_types() if t]
+    form.object_type.choices = [("", _("Mọi loại"))] + [
+        (t, labels.object_type_label(t)) for t in services.object_types() if t]
     return form
 
 
@@ -56,7 +57,9 @@ def index():
     """Audit events, newest first, filterable by user, object type, action and dates."""
     form = _filter_form()
     page = db.paginate(_filtered_statement(form), page=page_arg(), per_page=PER_PAGE, error_out=False)
-    return render_template("audit/index.html", form=form, page=page, filters=_filter_args())
+    return render_template("audit/index.html", form=form, page=page, filters=_filter_args(),
+                           names=labels.object_names(page.items), action_label=labels.action_label,
+                           changes=labels.changes)
 
 
 def _json(value) -> str:

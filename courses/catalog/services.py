@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.enrollment.models import Enrollment
-from courses.enums import CourseStatus, EnrollmentStatus
+from courses.enums import CourseState, CourseStatus, EnrollmentStatus
 from courses.extensions import db
 from courses.permissions import is_staff
 from courses.scheduling.models import Course, CourseSession
@@ -174,11 +174,16 @@ def confirmed_courses(user) -> list[Course]:
 
 def calendar_events(course: Course, base_url: str = "") -> list:
     """One calendar event per session of course."""
+    from flask_babel import gettext as _
+
     from courses.scheduling.calendar import CalendarEvent
 
+    cancelled = course.display_state == CourseState.CANCELLED
     events = []
     for item in course.sessions:
         people = []
+        if cancelled:  # the reason first: a calendar shows little more than the summary
+            people.append(_("Lớp đã hủy. Lý do: %(reason)s", reason=course.cancel_reason or ""))
         if item.speaker is not None:
             people.append(f"{item.speaker.full_name}" + (f" — {item.speaker.title}" if item.speaker.title else ""))
         if item.presided_by:
@@ -188,10 +193,11 @@ def calendar_events(course: Course, base_url: str = "") -> list:
         location = ", ".join(part for part in (item.room, course.venue) if part)
         events.append(CalendarEvent(
             uid=f"course-{course.id}-session-{item.id}@boiduong",
-            summary=f"{item.display_title} · {course.title}",
+            summary=(f"[{CourseState.CANCELLED.label}] " if cancelled else "")
+            + f"{item.display_title} · {course.title}",
             starts_at=item.starts_at, ends_at=item.ends_at, location=location,
             description="\n".join(people), url=f"{base_url}/courses/{course.id}" if base_url else "",
-            status="CANCELLED" if course.status == CourseStatus.CANCELLED else "CONFIRMED",
+            status="CANCELLED" if cancelled else "CONFIRMED",
         ))
     return events
 

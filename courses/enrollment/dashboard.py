@@ -18,10 +18,18 @@ from courses.certificates.models import Certificate
 from courses.db_types import among_ids
 from courses.enrollment.models import Enrollment
 from courses.enrollment.services import ACTIVE_STATUSES
-from courses.enums import AttendanceStatus, EnrollmentStatus, SessionKind, Visibility
+from courses.enums import AttendanceStatus, CourseState, EnrollmentStatus, SessionKind, Visibility
 from courses.extensions import db
 from courses.pagination import ListPagination
-from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic, session_title
+from courses.scheduling.models import (
+    Course,
+    CourseSession,
+    Material,
+    Speaker,
+    Topic,
+    course_state,
+    session_title,
+)
 
 PAST_PER_PAGE = 10
 
@@ -50,12 +58,26 @@ class DashboardEntry:
     materials: list[Material] = field(default_factory=list)
     attendance: dict = field(default_factory=dict)  # session id → AttendanceStatus
     certificate: Certificate | None = None
+    state: CourseState = CourseState.UPCOMING  # the course's, by its timetable (course_state)
 
 
 @dataclass
 class Dashboard:
-    upcoming: list[DashboardEntry]
+    upcoming: list[DashboardEntry]  # not yet over, in date order: in progress, upcoming or cancelled
     past: ListPagination  # of DashboardEntry, newest first
+
+    @property
+    def in_progress(self) -> list[DashboardEntry]:
+        # A course whose last session ended earlier today stays here, shown as over.
+        return [e for e in self.upcoming if e.state in (CourseState.IN_PROGRESS, CourseState.PAST)]
+
+    @property
+    def cancelled(self) -> list[DashboardEntry]:
+        return [e for e in self.upcoming if e.state == CourseState.CANCELLED]
+
+    @property
+    def still_upcoming(self) -> list[DashboardEntry]:
+        return [e for e in self.upcoming if e.state in (CourseState.UPCOMING, CourseState.DRAFT)]
 
 
 def participant_dashboard(user_id: int, today: date, past_page: int = 1) -> Dashboard:
@@ -81,7 +103,16 @@ def participant_dashboard(user_id: int, today: date, past_page: int = 1) -> Dash
     upcoming = [entries[i] for i in upcoming_ids if i in entries]
     past.items = [entries[i] for i in past.items if i in entries]
     _load_details(upcoming + past.items)
+    for entry in upcoming + past.items:
+        timetable = entry.timetable
+        entry.state = course_state(
+            entry.course.status, entry.course.starts_on, entry.course.ends_on,
+            min((row.starts_at for row in timetable), default=None),
+            max((row.ends_at for row in timetable), default=None))
+        # Nothing to cancel in a cancelled course, nor once it has begun.
+        entry.can_cancel = entry.can_cancel and entry.state == CourseState.UPCOMING
     return Dashboard(upcoming, past)
+
 
 
 def _load_details(entries: list[DashboardEntry]) -> None:

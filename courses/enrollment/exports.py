@@ -5,6 +5,7 @@ import csv
 import io
 
 from courses.exports import safe_cell
+from courses.organizations.services import unit_display_name
 from courses.text import vietnamese_key
 
 ROSTER_HEADERS = ["STT", "Họ và tên", "Email", "Đơn vị", "Đảng bộ cơ sở", "Chức vụ Đảng",
@@ -20,8 +21,8 @@ def roster_rows(enrollments) -> list[list]:
     for number, enrollment in enumerate(enrollments, start=1):
         user = enrollment.user
         rows.append([number] + [safe_cell(value) for value in (
-            user.full_name, user.email, user.organization.name if user.organization else "",
-            enrollment.quota_organization.name if enrollment.quota_organization else "",
+            user.full_name, user.email, unit_display_name(user.organization),
+            unit_display_name(enrollment.quota_organization),
             str(user.party_position.label) if user.party_position else "", user.job_title or "",
             user.phone or "", user.party_card_number or "", str(enrollment.status.label),
             str(enrollment.source.label), local_datetime(enrollment.requested_at),

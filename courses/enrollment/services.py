@@ -472,6 +472,23 @@ def _member_of_scope(user_id: int, scope_id: int) -> User:
     return user
 
 
+def nomination_refusal(course: Course, scope: int) -> tuple[str | None, bool]:
+    """Why the unit cannot nominate into course now, as nominate() would refuse, or None;
+    and whether substitutions are still open (they need no free seat of the quota)."""
+    if course.status not in (CourseStatus.PUBLISHED, CourseStatus.CLOSED):
+        return _("Lớp không nhận cử học viên."), False
+    if course.starts_on <= utcnow().astimezone(LOCAL_TZ).date():
+        return _("Lớp đã bắt đầu; không thể cử thêm hoặc thay người."), False
+    quota = db.session.scalar(select(CourseQuota.seats).where(
+        CourseQuota.course_id == course.id, CourseQuota.organization_id == scope)) or 0
+    used = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.course_id == course.id, Enrollment.quota_organization_id == scope,
+        Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED)))) or 0
+    if used >= quota:
+        return _("Đơn vị đã dùng hết chỉ tiêu (%(used)s/%(quota)s).", used=used, quota=quota), True
+    return None, True
+
+
 def nominate(coordinator: User, course_id: int, user_id: int) -> Enrollment:
     """A unit coordinator nominates a member of their organization, within its quota."""
     scope = coordinator_scope(coordinator)

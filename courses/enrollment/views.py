@@ -35,6 +35,7 @@ from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db, limiter
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
+from courses.organizations.services import unit_display_name
 from courses.permissions import is_staff, login_required, public, role_required, staff_required
 from courses.routing import MAX_ID, id_arg, page_arg, safe_next_url
 from courses.scheduling.models import Course, CourseSession, Material
@@ -156,7 +157,7 @@ def dashboard():
     today = datetime.now(LOCAL_TZ).date()
     courses = participant_dashboard(current_user.id, today, page_arg())
     positions = waitlist.waitlist_positions(current_user.id)
-    return render_template("enrollment/dashboard.html", upcoming=courses.upcoming, past=courses.past,
+    return render_template("enrollment/dashboard.html", courses=courses, past=courses.past,
                            form=ActionForm(), material_url=material_url, SessionKind=SessionKind,
                            waitlist_positions=positions, position_message=waitlist.position_message)
 
@@ -434,6 +435,14 @@ def unit():
     return render_template("enrollment/unit.html", organization=organization, courses=courses_, quotas=quotas_)
 
 
+def _unit_course_or_404(course_id: int) -> Course:
+    """A course as unit coordinators see it: a draft is as missing as a course that is not."""
+    course = _course_or_404(course_id)
+    if course.status == CourseStatus.DRAFT:
+        abort(404)
+    return course
+
+
 def _unit_page(course: Course, scope: int, nominate_form=None):
     members = services.unit_members(current_user)
     nominees = db.session.scalars(
@@ -442,13 +451,15 @@ def _unit_page(course: Course, scope: int, nominate_form=None):
         .order_by(Enrollment.requested_at, Enrollment.id)).all()
     taken = {e.user_id for e in nominees if e.status in services.ACTIVE_STATUSES}
     choices = [(0, _("— Chọn đảng viên —"))] + [
-        (m.id, f"{m.full_name} — {m.organization.name if m.organization else ''}") for m in members if m.id not in taken]
+        (m.id, f"{m.full_name} — {unit_display_name(m.organization)}") for m in members if m.id not in taken]
     nominate_form = nominate_form or NominateForm()
     nominate_form.user_id.choices = choices
     substitute_form = SubstituteForm()
     substitute_form.user_id.choices = choices
     rows = services.quota_usage(course, only_org_id=scope)
+    refusal, can_substitute = services.nomination_refusal(course, scope)
     return render_template("enrollment/unit_course.html", course=course, nominees=nominees,
+                           refusal=refusal, can_substitute=can_substitute,
                            nominate_form=nominate_form, substitute_form=substitute_form,
                            usage=rows[0] if rows else None, organization=db.session.get(Organization, scope))
 

@@ -27,9 +27,33 @@ def tree_order() -> list[tuple[Organization, int]]:
     return ordered
 
 
+UNIT_SEPARATOR = " – "
+
+
+def unit_display_name(org: Organization | None, parent: Organization | None = None) -> str:
+    """A unit's name as every list and choice shows it: a cell (chi bộ) with its organization,
+    «Chi bộ Văn phòng – Đảng bộ Ban Tuyên giáo Trung ương», since a dozen organizations each
+    have a «Chi bộ Văn phòng». Other organizations by their own name; "" for none.
+
+    parent may be passed when the caller has it; else the relationship is read (a lookup in
+    the session once the tree is loaded, as organizations_by_id() does).
+    """
+    if org is None:
+        return ""
+    if org.kind != OrganizationKind.CELL or org.parent_id is None:
+        return org.name
+    parent = parent if parent is not None else org.parent
+    if parent is None or parent.name in org.name:
+        return org.name
+    return f"{org.name}{UNIT_SEPARATOR}{parent.name}"
+
+
 def organization_choices() -> list[tuple[int, str]]:
-    """(id, indented name) pairs for a select field, in tree order."""
-    return [(org.id, "\u2003" * depth + org.name) for org, depth in tree_order()]
+    """(id, indented display name) pairs for a select field, in tree order."""
+    ordered = tree_order()
+    orgs = {org.id: org for org, _depth in ordered}
+    return [(org.id, "\u2003" * depth + unit_display_name(org, orgs.get(org.parent_id)))
+            for org, depth in ordered]
 
 
 def organizations_by_id() -> dict[int, Organization]:

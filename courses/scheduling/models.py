@@ -1,7 +1,7 @@
 """Models of a course and its timetable: Topic, Speaker, Course, CourseSession, Material."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
@@ -10,12 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from courses.db_types import UTCDateTime, enum_column_type, utcnow
 from courses.enums import (
     CompletionRule,
+    CourseState,
     CourseStatus,
     MaterialKind,
     SessionKind,
     Visibility,
 )
 from courses.extensions import db
+from courses.formatting import LOCAL_TZ
 from courses.scheduling.codes import CourseCodeFormat
 
 if TYPE_CHECKING:
@@ -136,6 +138,41 @@ class Course(db.Model):
 
     def __repr__(self) -> str:
         return f"<Course {self.code}>"
+
+    @property
+    def topic_session_count(self) -> int:
+        """How many topic sessions the timetable has: the most a completion rule may ask for."""
+        return sum(1 for item in self.sessions if item.kind == SessionKind.TOPIC)
+
+    @property
+    def display_state(self) -> CourseState:
+        """The course's state as every page shows it now (see course_state)."""
+        sessions = self.sessions
+        return course_state(self.status, self.starts_on, self.ends_on,
+                            min((s.starts_at for s in sessions), default=None),
+                            max((s.ends_at for s in sessions), default=None))
+
+
+def course_state(status: CourseStatus, starts_on: date, ends_on: date,
+                 first_start: datetime | None = None, last_end: datetime | None = None,
+                 now: datetime | None = None) -> CourseState:
+    """The one rule of a course's shown state: cancelled or draft whatever the dates; else
+    in progress from its first session's start to its last session's end (its first and
+    last days, local time, when it has no timetable), past after that (or once finished),
+    upcoming before."""
+    if status == CourseStatus.CANCELLED:
+        return CourseState.CANCELLED
+    if status == CourseStatus.DRAFT:
+        return CourseState.DRAFT
+    now = now or datetime.now(timezone.utc)
+    if first_start is None or last_end is None:
+        first_start = datetime.combine(starts_on, time.min, LOCAL_TZ)
+        last_end = datetime.combine(ends_on, time.max, LOCAL_TZ)
+    if status == CourseStatus.FINISHED or now >= last_end:
+        return CourseState.PAST
+    if now >= first_start:
+        return CourseState.IN_PROGRESS
+    return CourseState.UPCOMING
 
 
 def session_title(own_title: str, topic_name: str | None, kind: SessionKind) -> str:

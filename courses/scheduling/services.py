@@ -208,9 +208,12 @@ def transition_label(action: str) -> str:
     }[action]
 
 
-def allowed_actions(course: Course) -> list[str]:
-    """The status actions open to this course now."""
-    return [action for action, (sources, _target) in TRANSITIONS.items() if course.status in sources]
+def allowed_actions(course: Course, today: date | None = None) -> list[str]:
+    """The status actions open to this course now: none change_status would refuse for its
+    status, nor «finish» before the course has begun."""
+    today = today or datetime.now(LOCAL_TZ).date()
+    return [action for action, (sources, _target) in TRANSITIONS.items() if course.status in sources
+            and not (action == "finish" and course.starts_on > today)]
 
 
 def change_status(actor, course: Course, action: str, reason: str | None = None,
@@ -432,8 +435,11 @@ def update_session(actor, item: CourseSession, data: SessionData) -> CourseSessi
     _require_timetable_editable(item.course)
     before = snapshot(item, SESSION_FIELDS)
     with db.session.no_autoflush:
+        was_topic = item.kind == SessionKind.TOPIC
         _apply_session(item, data)
         try:
+            if was_topic and item.kind != SessionKind.TOPIC:
+                _check_rule_keeps(item.course, item)
             _check_conflicts(item, item.course)
         except DomainError:
             db.session.rollback()
@@ -445,6 +451,20 @@ def update_session(actor, item: CourseSession, data: SessionData) -> CourseSessi
     return item
 
 
+def _check_rule_keeps(course: Course, leaving: CourseSession) -> None:
+    """Refuse to take a topic session out of a course whose completion rule then asks for more
+    topics than remain. Refused rather than the rule lowered behind the organizer's back: the
+    rule decides who gets a certificate, so only the organizer changes it (on its own page)."""
+    if course.completion_rule != CompletionRule.MIN_TOPICS or not course.completion_min_topics:
+        return
+    left = sum(1 for s in course.sessions if s.kind == SessionKind.TOPIC and s is not leaving)
+    if course.completion_min_topics > left:
+        raise DomainError(_(
+            "Lớp yêu cầu có mặt ít nhất %(required)d chuyên đề; bỏ buổi «%(session)s» lớp chỉ còn "
+            "%(left)d chuyên đề. Hãy giảm điều kiện hoàn thành trước.",
+            required=course.completion_min_topics, session=leaving.display_title, left=left))
+
+
 def delete_session(actor, item: CourseSession) -> None:
     """Remove a slot (its session-level materials go with it)."""
     _require_staff(actor)
@@ -453,6 +473,8 @@ def delete_session(actor, item: CourseSession) -> None:
 
     if db.session.scalar(select(Attendance.id).where(Attendance.session_id == item.id).limit(1)) is not None:
         raise DomainError(_("Buổi «%(session)s» đã có điểm danh, không xóa được.", session=item.display_title))
+    if item.kind == SessionKind.TOPIC:
+        _check_rule_keeps(item.course, item)
     stored = [m.stored_name for m in db.session.scalars(
         select(Material).where(Material.session_id == item.id)) if m.stored_name]
     record(actor, "session.delete", item, before=snapshot(item, SESSION_FIELDS))

@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from courses.audit.models import AuditEvent
+from courses.audit import labels as audit_labels
+from courses.audit.services import course_history
 from courses.enums import CompletionRule, CourseStatus, SessionKind, Visibility
 from courses.exceptions import DomainError
 from courses.extensions import db
@@ -117,15 +118,13 @@ def create_course():
 def course(course_id: int):
     """A course's workbench: details, status actions, timetable, materials, history."""
     course = _load_course(course_id)
-    history = db.session.scalars(
-        select(AuditEvent).options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.object_type == "Course", AuditEvent.object_id == course.id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(20)
-    ).all()
+    history = course_history(course)
     from courses.catalog.services import sessions_by_day
 
     return render_template(
         "scheduling/course.html", course=course, days=sessions_by_day(course), history=history,
+        history_names=audit_labels.object_names(history), audit_action_label=audit_labels.action_label,
+        changes=audit_labels.changes,
         actions=services.allowed_actions(course), action_label=services.transition_label,
         status_form=StatusForm(), cancel_form=CancelForm(),
     )

@@ -216,6 +216,20 @@ def test_revoking_asks_first_naming_the_certificate_and_holder(client, as_user):
     assert certificate.revoked_at is not None and certificate.revoke_reason == 'Cấp nhầm "người khác" <b>'
 
 
+def test_reissuing_asks_first_and_takes_no_serial(client, as_user):
+    course, _s, (enrollment,) = make_finished_course(topics=1, participants=1)
+    (certificate,) = services.issue_all(None, services.load_course(course.id))
+    as_user(make_user(Role.ADMIN))
+    first = client.post(f"/certificates/{certificate.id}/reissue", data={"reason": "Sai ngày sinh"})
+    assert_confirmation_page(first, f"Cấp lại giấy chứng nhận số {certificate.serial} của {enrollment.user.full_name}",
+                             "Lý do: Sai ngày sinh")
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is None and certificate_count(course.id) == 1
+    client.post(f"/certificates/{certificate.id}/reissue", data=hidden_fields(first))
+    db.session.refresh(certificate)
+    assert certificate.replaced_by is not None and certificate_count(course.id) == 2
+
+
 # --- the serial format mid-year ----------------------------------------------------------
 
 SETTINGS = {"issuing_unit_name": "Đảng ủy Khối các cơ quan Trung ương", "issuing_unit_code": "ĐUK",

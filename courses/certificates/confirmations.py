@@ -114,6 +114,16 @@ def revoke_lines(certificate: Certificate, reason: str | None = None) -> list[st
     return lines
 
 
+def reissue_lines(certificate: Certificate, reason: str | None = None) -> list[str]:
+    """What re-issuing does: the old certificate is revoked and a new serial is taken."""
+    user = certificate.enrollment.user
+    lines = [_("Cấp lại giấy chứng nhận số %(serial)s của %(holder)s: giấy này bị thu hồi và một giấy mới "
+               "được cấp với số tiếp theo.", serial=certificate.serial, holder=user.full_name)]
+    if (reason or "").strip():
+        lines.append(_("Lý do: %(reason)s", reason=reason.strip()))
+    return lines
+
+
 def serial_format_lines(new_format: str | None, unit_code: str | None = None) -> list[str] | None:
     """Changing the serial format when this year's certificates already carry the current one.
 

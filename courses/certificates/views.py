@@ -73,7 +73,8 @@ def course(course_id: int):
                            issue_lines=confirmations.issue_lines(plan) if due else [],
                            issue_plan=confirmations.plan_token(plan),
                            issue_one_lines=confirmations.issue_one_lines(course),
-                           revoke_lines=confirmations.revoke_lines, unit_text=services.unit_text,
+                           revoke_lines=confirmations.revoke_lines, reissue_lines=confirmations.reissue_lines,
+                           unit_text=services.unit_text,
                            large_batch=len(valid) >= LARGE_BATCH)
 
 
@@ -146,6 +147,12 @@ def reissue(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     form = RequiredReasonForm()
     if form.validate_on_submit():
+        page = confirm_first(_("Cấp lại giấy chứng nhận số %(serial)s", serial=certificate.serial),
+                             confirmations.reissue_lines(certificate, form.reason.data),
+                             url_for("certificates.course", course_id=certificate.enrollment.course_id),
+                             needed=certificate.replaced_by_id is None)
+        if page is not None:
+            return page
         try:
             new = services.reissue(current_user, certificate, form.reason.data)
             flash(_("Đã cấp lại: số mới %(serial)s thay cho số %(old)s.", serial=new.serial, old=certificate.serial), "success")

@@ -66,6 +66,7 @@ class CertificateData:
     verify_url: str
     verification_code: str
     specimen: bool = False
+    overprint: str = ""       # «ĐÃ THU HỒI» / «ĐÃ ĐƯỢC THAY THẾ BẰNG SỐ …» across a staff copy
     offline_statement: str = ""  # courses/certificates/offline.py: verifies without the server
 
     @property
@@ -176,6 +177,8 @@ class CertificateWriter:
         if cert.specimen:
             # Drawn on the page itself: reportlab gives form XObjects no transparency.
             self._specimen()
+        if cert.overprint:
+            self._overprint(cert.overprint)
         self.canvas.showPage()
         self.count += 1
 
@@ -307,6 +310,21 @@ class CertificateWriter:
         c.rotate(25)
         c.setFont(self.fonts.bold, 110)
         c.drawCentredString(0, -35, "BẢN MẪU")
+        c.restoreState()
+
+    def _overprint(self, text: str) -> None:
+        """A revoked or replaced certificate: its status across the page, sized to fit it."""
+        c = self.canvas
+        size = 72.0
+        while size > 18 and c.stringWidth(text, self.fonts.bold, size) > PAGE[0] * 0.95:
+            size -= 4
+        c.saveState()
+        c.setFillColorRGB(*PARTY_RED)
+        c.setFillAlpha(0.35)
+        c.translate(PAGE[0] / 2, PAGE[1] / 2)
+        c.rotate(25)
+        c.setFont(self.fonts.bold, size)
+        c.drawCentredString(0, -size / 3, text)
         c.restoreState()
 
     # -- only the variable fields, for pre-printed blanks ---------------------------------

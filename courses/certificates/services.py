@@ -319,7 +319,9 @@ def course_certificates(course_id: int) -> list[Certificate]:
     return list(db.session.scalars(
         select(Certificate).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
         .where(Enrollment.course_id == course_id)
-        .options(joinedload(Certificate.replaced_by))
+        .options(joinedload(Certificate.replaced_by),
+                 joinedload(Certificate.enrollment).joinedload(Enrollment.user)
+                 .joinedload(User.organization).joinedload(Organization.parent))
         .order_by(Certificate.serial_year, Certificate.serial_number)
     ))
 
@@ -413,8 +415,21 @@ def certificate_data(certificate: Certificate, user: User, course: Course,
         verify_url=verify_url(certificate.verification_code, base),
         verification_code=certificate.verification_code,
         specimen=course.is_demo,
+        overprint=overprint_text(certificate),
         offline_statement=statement,
     )
+
+
+def overprint_text(certificate: Certificate) -> str:
+    """What a revoked or replaced certificate's copy says across its page («» when valid).
+
+    In Vietnamese whatever the reader's language, like the rest of the certificate.
+    """
+    if certificate.replaced_by is not None:
+        return f"ĐÃ ĐƯỢC THAY THẾ BẰNG SỐ {certificate.replaced_by.serial}"
+    if certificate.revoked_at is not None:
+        return "ĐÃ THU HỒI"
+    return ""
 
 
 def course_print_data(course: Course) -> Iterator[CertificateData]:

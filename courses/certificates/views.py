@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from courses.attendance import services as attendance
-from courses.certificates import reports, services, signing
+from courses.certificates import confirmations, reports, services, signing
 from courses.certificates.forms import ReasonForm, RequiredReasonForm, SettingsForm, positions_text
 from courses.certificates.jobs import LARGE_BATCH
 from courses.certificates.models import Certificate
+from courses.confirmation import confirm_first
 from courses.downloads import send_download
 from courses.errors import render_error
 from courses.exceptions import DomainError
@@ -64,10 +65,16 @@ def course(course_id: int):
     completions = attendance.completions(course)
     certificates = services.course_certificates(course.id)
     valid = {c.enrollment_id: c for c in certificates if c.revoked_at is None}
+    due = sum(1 for c in completions if c.qualifies and c.enrollment.id not in valid)
+    plan = confirmations.issue_plan(course, due=due)
     return render_template("certificates/course.html", course=course, completions=completions,
                            certificates=certificates, valid=valid, form=ReasonForm(),
-                           status_text=services.status_text,
-                           due=sum(1 for c in completions if c.qualifies and c.enrollment.id not in valid),
+                           status_text=services.status_text, due=due,
+                           issue_lines=confirmations.issue_lines(plan) if due else [],
+                           issue_plan=confirmations.plan_token(plan),
+                           issue_one_lines=confirmations.issue_one_lines(course),
+                           revoke_lines=confirmations.revoke_lines, reissue_lines=confirmations.reissue_lines,
+                           unit_text=services.unit_text,
                            large_batch=len(valid) >= LARGE_BATCH)
 
 
@@ -76,6 +83,12 @@ def course(course_id: int):
 def issue_all(course_id: int):
     course = _course_or_404(course_id)
     if ReasonForm().validate_on_submit():
+        plan = confirmations.issue_plan(course)
+        page = confirm_first(_("Cấp cho tất cả học viên đạt"), confirmations.issue_lines(plan),
+                             url_for("certificates.course", course_id=course.id), needed=plan.count > 0,
+                             agreed=("plan", confirmations.plan_token(plan)))
+        if page is not None:
+            return page
         try:
             issued = services.issue_all(current_user, course)
             flash(_("Đã cấp %(count)d giấy chứng nhận.", count=len(issued)), "success")
@@ -91,6 +104,11 @@ def issue_one(course_id: int, enrollment_id: int):
     course = _course_or_404(course_id)
     form = ReasonForm()
     if form.validate_on_submit():
+        warning = confirmations.issue_one_lines(course)
+        page = confirm_first(_("Cấp giấy chứng nhận trước khi lớp kết thúc"), warning or [],
+                             url_for("certificates.course", course_id=course.id), needed=warning is not None)
+        if page is not None:
+            return page
         try:
             certificate = services.issue_one(current_user, course, enrollment_id, form.reason.data)
             flash(_("Đã cấp giấy chứng nhận số %(serial)s.", serial=certificate.serial), "success")
@@ -106,6 +124,12 @@ def revoke(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     form = RequiredReasonForm()
     if form.validate_on_submit():
+        page = confirm_first(_("Thu hồi giấy chứng nhận số %(serial)s", serial=certificate.serial),
+                             confirmations.revoke_lines(certificate, form.reason.data),
+                             url_for("certificates.course", course_id=certificate.enrollment.course_id),
+                             needed=certificate.revoked_at is None)
+        if page is not None:
+            return page
         try:
             services.revoke(current_user, certificate, form.reason.data)
             flash(_("Đã thu hồi giấy chứng nhận số %(serial)s.", serial=certificate.serial), "success")
@@ -123,6 +147,12 @@ def reissue(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
     form = RequiredReasonForm()
     if form.validate_on_submit():
+        page = confirm_first(_("Cấp lại giấy chứng nhận số %(serial)s", serial=certificate.serial),
+                             confirmations.reissue_lines(certificate, form.reason.data),
+                             url_for("certificates.course", course_id=certificate.enrollment.course_id),
+                             needed=certificate.replaced_by_id is None)
+        if page is not None:
+            return page
         try:
             new = services.reissue(current_user, certificate, form.reason.data)
             flash(_("Đã cấp lại: số mới %(serial)s thay cho số %(old)s.", serial=new.serial, old=certificate.serial), "success")
@@ -235,6 +265,11 @@ def settings():
     if request.method == "GET":
         form.form_positions.data = positions_text(settings.form_positions)
     if form.validate_on_submit():
+        change = confirmations.serial_format_lines(form.serial_format.data, form.issuing_unit_code.data)
+        page = confirm_first(_("Đổi mẫu số hiệu giữa năm"), change or [], url_for("certificates.settings"),
+                             needed=change is not None)
+        if page is not None:
+            return page
         values = {name: getattr(form, name).data for name in (
             "issuing_unit_name", "issuing_unit_code", "serial_format", "starting_number", "place",
             "signer_capacity", "signer_title", "signer_name", "form_offset_x_mm", "form_offset_y_mm")}
@@ -256,7 +291,8 @@ def settings():
             return render_template("certificates/settings.html", form=form, settings=settings), 400
         flash(_("Đã lưu cài đặt giấy chứng nhận."), "success")
         return redirect(url_for("certificates.settings"))
-    return render_template("certificates/settings.html", form=form, settings=settings), 400 if form.errors else 200
+    return render_template("certificates/settings.html", form=form, settings=settings,
+                           serial_warning=confirmations.serial_format_lines(None)), 400 if form.errors else 200
 
 
 def _is_image(data: bytes) -> bool:
@@ -312,6 +348,14 @@ def verify_form():
     return render_template("certificates/verify_form.html")
 
 
+def _issuing_unit(certificate: Certificate) -> str:
+    """The issuing unit's name; its code alone when the settings have since moved to another unit."""
+    settings = services.get_settings()
+    if settings.issuing_unit_code == certificate.issuing_unit_code:
+        return settings.issuing_unit_name
+    return certificate.issuing_unit_code
+
+
 @bp.route("/verify/<code>")
 @public
 @limiter.limit(_verify_limit)
@@ -322,4 +366,6 @@ def verify(code: str):
         return render_error(404, _("Không tìm thấy giấy chứng nhận có mã xác thực «%(code)s». "
                                    "Vui lòng kiểm tra lại mã.", code=code[:40]))
     return render_template("certificates/verify.html", certificate=certificate,
-                           status_text=services.status_text(certificate))
+                           status_text=services.status_text(certificate),
+                           issuing_unit=_issuing_unit(certificate),
+                           course_dates=confirmations.course_date_range(certificate.enrollment.course))

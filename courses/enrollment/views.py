@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from courses.auth.models import User
+from courses.confirmation import confirm_first
 from courses.downloads import send_download
 from courses.enrollment import exports, importer, services, tokens, waitlist
 from courses.enrollment.dashboard import participant_dashboard
@@ -95,7 +96,21 @@ def course_actions_helper():
         state["can_register"] = state["reason"] is None
         return state
 
-    return {"enrollment_state": enrollment_state}
+    return {"enrollment_state": enrollment_state, "cancel_lines": cancel_lines}
+
+
+def cancel_lines(course: Course, enrollment: Enrollment | None) -> list[str]:
+    """What withdrawing one's registration does (the dialog and the confirmation page)."""
+    lines = [_("Hủy đăng ký lớp «%(title)s» (%(code)s).", title=course.title, code=course.code)]
+    status = enrollment.status if enrollment is not None else None
+    if status == EnrollmentStatus.CONFIRMED:
+        lines.append(_("Chỗ của đồng chí sẽ được nhường cho người kế tiếp trong danh sách chờ; "
+                       "đăng ký lại có thể phải vào danh sách chờ."))
+    elif status == EnrollmentStatus.WAITLISTED:
+        lines.append(_("Đồng chí sẽ rời danh sách chờ và mất thứ tự hiện tại."))
+    elif status == EnrollmentStatus.PENDING:
+        lines.append(_("Đăng ký đang chờ duyệt sẽ bị rút lại."))
+    return lines
 
 
 @bp.route("/courses/<int:course_id>/register", methods=["POST"])
@@ -127,14 +142,22 @@ def register(course_id: int):
 def cancel(course_id: int):
     """Withdraw one's own registration."""
     form = ActionForm()
+    target = request.form.get("next")
     if form.validate_on_submit():
+        course = db.session.get(Course, course_id)
+        enrollment = services.find_enrollment(current_user.id, course_id) if course else None
+        active = enrollment is not None and enrollment.status in services.ACTIVE_STATUSES
+        back = url_for("enrollment.dashboard") if target == "dashboard" else url_for("catalog.course", course_id=course_id)
+        page = confirm_first(_("Hủy đăng ký lớp %(title)s?", title=course.title) if course else "",
+                             cancel_lines(course, enrollment) if active else [], back, needed=active)
+        if page is not None:
+            return page
         try:
             services.cancel_own(current_user, course_id)
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash(_("Đã hủy đăng ký."), "info")
-    target = request.form.get("next")
     if target == "dashboard":
         return redirect(url_for("enrollment.dashboard"))
     return redirect(url_for("catalog.course", course_id=course_id))

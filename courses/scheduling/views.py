@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from courses.audit import labels as audit_labels
 from courses.audit.services import course_history
+from courses.confirmation import confirm_first
 from courses.enums import CompletionRule, CourseStatus, SessionKind, Visibility
 from courses.exceptions import DomainError
 from courses.extensions import db
@@ -127,6 +128,7 @@ def course(course_id: int):
         changes=audit_labels.changes,
         actions=services.allowed_actions(course), action_label=services.transition_label,
         status_form=StatusForm(), cancel_form=CancelForm(),
+        session_delete_lines=session_delete_lines, material_delete_lines=material_delete_lines,
     )
 
 
@@ -264,6 +266,26 @@ def edit_session(session_id: int):
     return render_template("scheduling/session_form.html", form=form, course=course, item=item)
 
 
+def session_delete_lines(item: CourseSession) -> list[str]:
+    """What deleting a session does (the dialog and the confirmation page)."""
+    starts, ends = to_local(item.starts_at), to_local(item.ends_at)
+    lines = [_("Xóa buổi «%(title)s» (%(start)s–%(end)s, ngày %(day)s) khỏi thời khóa biểu.",
+               title=item.display_title, start=starts.strftime("%H:%M"), end=ends.strftime("%H:%M"),
+               day=starts.strftime("%d/%m/%Y"))]
+    attached = [m.title for m in item.course.materials if m.session_id == item.id]
+    if attached:
+        lines.append(_("Tài liệu gắn với buổi này cũng bị xóa: %(titles)s.", titles=", ".join(attached)))
+    return lines
+
+
+def material_delete_lines(material: Material) -> list[str]:
+    """What deleting a material does."""
+    lines = [_("Xóa tài liệu «%(title)s» khỏi lớp; học viên sẽ không xem được nữa.", title=material.title)]
+    if material.stored_name:
+        lines.append(_("Tệp tải lên bị xóa khỏi máy chủ (trừ khi còn nơi khác dùng)."))
+    return lines
+
+
 @bp.route("/sessions/<int:session_id>/delete", methods=["POST"])
 @staff_required
 def delete_session(session_id: int):
@@ -271,6 +293,10 @@ def delete_session(session_id: int):
     item = db.get_or_404(CourseSession, session_id)
     course_id = item.course_id
     if StatusForm().validate_on_submit():
+        page = confirm_first(_("Xóa buổi học"), session_delete_lines(item),
+                             url_for("scheduling.course", course_id=course_id))
+        if page is not None:
+            return page
         try:
             services.delete_session(current_user, item)
         except DomainError as error:
@@ -337,6 +363,10 @@ def delete_material(material_id: int):
     material = db.get_or_404(Material, material_id)
     course_id = material.course_id
     if StatusForm().validate_on_submit():
+        page = confirm_first(_("Xóa tài liệu"), material_delete_lines(material),
+                             url_for("scheduling.course", course_id=course_id) + "#materials")
+        if page is not None:
+            return page
         services.delete_material(current_user, material)
         flash(_("Đã xóa tài liệu."), "success")
     return redirect(url_for("scheduling.course", course_id=course_id) + "#materials")

@@ -170,6 +170,7 @@ def test_whole_journey(live_server, browsing):
     nav(admin, "Tổ chức lớp", "Điểm danh & GCN")
     admin.get_by_role("link", name="Giấy chứng nhận BDNV-2030-01").click()
     admin.get_by_role("button", name="Cấp cho tất cả học viên đạt (1)").click()
+    admin.locator("dialog[open]").get_by_role("button", name="Xác nhận").click()  # static/js/confirm.js
     expect(admin.get_by_role("status")).to_contain_text("Đã cấp 1 giấy chứng nhận.")
     browsing.shot(admin, "08-certificates-issued")
     issued = admin.get_by_role("table").filter(has_text="Mã xác thực")
@@ -212,6 +213,7 @@ def test_whole_journey(live_server, browsing):
     admin.get_by_role("link", name="Giấy chứng nhận BDNV-2030-01").click()
     admin.get_by_label("Lý do").fill("Cấp nhầm người")
     admin.get_by_role("button", name="Thu hồi").click()
+    admin.locator("dialog[open]").get_by_role("button", name="Xác nhận").click()
     expect(admin.get_by_role("status").first).to_contain_text("Đã thu hồi giấy chứng nhận số")
     browsing.shot(admin, "12-revoked")
     visitor.reload()

@@ -45,7 +45,7 @@ def test_participant_registers_and_cancels_from_the_course_page(as_user):
     response = client.post(f"/enrollment/courses/{course.id}/register", follow_redirects=True)
     assert "Đăng ký thành công" in text_of(response)
     assert "Đã xác nhận" in text_of(response) and "Hủy đăng ký" in text_of(response)
-    response = client.post(f"/enrollment/courses/{course.id}/cancel", follow_redirects=True)
+    response = client.post(f"/enrollment/courses/{course.id}/cancel", data={"confirmed": "1"}, follow_redirects=True)
     assert "Đã hủy đăng ký" in text_of(response)
     assert services.find_enrollment(user.id, course.id).status == EnrollmentStatus.CANCELLED
 
@@ -58,7 +58,7 @@ def test_waitlisted_participant_is_promoted_and_sees_it_on_the_dashboard(client,
     response = as_user(second).post(f"/enrollment/courses/{course.id}/register", follow_redirects=True)
     assert "danh sách chờ" in text_of(response)
     client.post("/auth/logout")
-    as_user(first).post(f"/enrollment/courses/{course.id}/cancel")
+    as_user(first).post(f"/enrollment/courses/{course.id}/cancel", data={"confirmed": "1"})
     client.post("/auth/logout")
     dashboard = text_of(as_user(second).get("/enrollment/me"))
     assert "Đã xác nhận" in dashboard and "chuyển từ danh sách chờ" in dashboard

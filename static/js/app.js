@@ -10,14 +10,3 @@
     }
   });
 })();
-
-(function () {
-  "use strict";
-  // <form data-confirm="question"> is sent only once the user confirms (deactivating an account).
-  document.addEventListener("submit", function (event) {
-    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-    }
-  });
-})();

@@ -204,6 +204,9 @@ def log_in(client, user) -> None:
             orm = db.session()
             expire, orm.expire_on_commit = orm.expire_on_commit, False
             try:
+                # End the open read first: on SQLite a background job writing meanwhile
+                # would otherwise deadlock with this write ("database is locked").
+                orm.commit()
                 session["_user_id"] = start_login(user)
                 orm.commit()
             finally:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from courses.certificates.signing import DEMO_PASSWORD, make_demo_p12
 from courses.enums import Role
 from tests.factories import make_user
 
@@ -131,6 +132,10 @@ def cluster(database, tmp_path_factory):
         # As behind nginx: X-Forwarded-For names the client (the race test's participants each
         # have an address of their own, so the log-in limit of one address does not stop them).
         PROXY_COUNT="1",
+        # Production signs certificates with the unit's key; the servers and the worker share
+        # it and the QR statements' keys, as a deployment shares its key folder.
+        CERT_SIGNING_P12=str(make_demo_p12(shared / "unit-signing.p12")),
+        CERT_SIGNING_PASSWORD=DEMO_PASSWORD.decode(), CERT_KEY_DIR=str(shared / "certificate-keys"),
     )
     env.pop("RATELIMIT_STORAGE_URI", None)  # REDIS_URL alone must move the limits to Redis
     processes, logs, bases = [], {}, []
@@ -252,8 +257,8 @@ def test_log_in_throttling_is_shared_by_both_servers(cluster, setup_app):
 SEATS = 10
 PER_SERVER = 20
 CONFIRMED_MESSAGE = "Đăng ký thành công: đồng chí đã có chỗ trong lớp."
-WAITLISTED_MESSAGE = ("Lớp (hoặc chỉ tiêu của đơn vị) đã đủ chỗ: đồng chí ở danh sách chờ "
-                      "và sẽ được xác nhận tự động khi có chỗ.")
+# «Lớp đã đủ 10 chỗ. Đồng chí đang ở vị trí N trong danh sách chờ. Đồng chí sẽ được …»
+WAITLISTED_MESSAGE = "Đồng chí sẽ được xác nhận tự động khi có chỗ."
 
 
 def participants_with_one_password(count: int):

@@ -25,6 +25,7 @@ from courses.certificates import services as certificates
 from courses.enums import CourseStatus, OrganizationKind, Role, SessionKind
 from courses.extensions import db
 from courses.jobs import runner
+from tests import route_walk
 from tests.factories import (
     make_attendance,
     make_certificate,
@@ -157,15 +158,8 @@ EXPECTED = {
 
 
 def log_in(client, user) -> None:
-    """Make client act as user (None: anonymous) without the log-in form's hashing."""
-    from flask import g
-
-    g.pop("_login_user", None)  # Flask-Login caches the user in g, which lives as long as the test
-    with client.session_transaction() as session:
-        session.clear()
-        if user is not None:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+    """Make client act as user (None: anonymous), with a log-in row as the form makes."""
+    route_walk.log_in(client, user)
 
 
 def _print_job_pdf(client, course_id: int) -> bytes:

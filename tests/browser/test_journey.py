@@ -84,8 +84,12 @@ def test_whole_journey(live_server, browsing):
         f"Đã đổi vai trò của {ORGANIZER[0]} thành «Cán bộ tổ chức lớp».")
     browsing.shot(admin, "01-admin-makes-organizer")
 
-    # 2. The organizer fills the catalogues: a topic, a speaker.
+    # 2. The organizer fills the catalogues: a topic, a speaker. A role change ends the
+    # account's sessions, so the organizer logs in again, with the new role.
     organizer.reload()
+    expect(organizer.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Đăng nhập")).to_be_visible()
+    log_in(organizer, base, ORGANIZER[1], ORGANIZER[2])
     nav(organizer, "Tổ chức lớp", "Danh mục chuyên đề")
     organizer.get_by_label("Mã", exact=False).first.fill("CD01")
     organizer.get_by_label("Tên chuyên đề").fill("Công tác tổ chức xây dựng Đảng")

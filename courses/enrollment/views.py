@@ -458,14 +458,6 @@ def unit():
     return render_template("enrollment/unit.html", organization=organization, courses=courses_, quotas=quotas_)
 
 
-def _unit_course_or_404(course_id: int) -> Course:
-    """A course as unit coordinators see it: a draft is as missing as a course that is not."""
-    course = _course_or_404(course_id)
-    if course.status == CourseStatus.DRAFT:
-        abort(404)
-    return course
-
-
 def _unit_page(course: Course, scope: int, nominate_form=None):
     members = services.unit_members(current_user)
     nominees = db.session.scalars(

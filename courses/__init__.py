@@ -38,6 +38,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_commands(app)
     register_hooks(app)
     register_job_kinds()
+    register_event_listeners()
     check_certificate_signing(app)
     return app
 
@@ -175,6 +176,18 @@ def register_job_kinds() -> None:
     from courses.jobs.registry import register_builtin_kinds
 
     register_builtin_kinds()
+
+
+# Modules whose listen() calls react to courses.events (mail, webhooks): importing registers them.
+EVENT_LISTENER_MODULES: tuple[str, ...] = ()
+
+
+def register_event_listeners() -> None:
+    """Who hears what happens in a course's life: see courses/events.py."""
+    import importlib
+
+    for module in EVENT_LISTENER_MODULES:
+        importlib.import_module(module)
 
 
 def register_commands(app: Flask) -> None:

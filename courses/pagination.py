@@ -39,3 +39,29 @@ class CountedSelectPagination(SelectPagination):
 
     def _query_count(self) -> int:
         return self._query_args["total"]
+
+
+class NameOrderPagination(Pagination):
+    """A page of people in the one Vietnamese order (courses.text.name_key), read in two steps.
+
+    SQL cannot sort by given name the Vietnamese way, so the ids and names of every matching
+    row are read and sorted here (two short columns), then only the page's objects are loaded
+    by `load(ids)`: three queries whatever the number of people.
+    """
+
+    def __init__(self, id_names: list[tuple[int, str]], load, page: int, per_page: int) -> None:
+        from courses.text import name_key
+
+        ordered = [row_id for row_id, _name in sorted(id_names, key=lambda row: name_key(row[1], row[0]))]
+        last_page = max(1, -(-len(ordered) // per_page))
+        super().__init__(page=min(max(page, 1), last_page), per_page=per_page, max_per_page=None,
+                         error_out=False, ordered_ids=ordered, load=load)
+
+    def _query_items(self) -> list:
+        start = (self.page - 1) * self.per_page
+        ids = self._query_args["ordered_ids"][start:start + self.per_page]
+        by_id = {item.id: item for item in self._query_args["load"](ids)} if ids else {}
+        return [by_id[row_id] for row_id in ids if row_id in by_id]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["ordered_ids"])

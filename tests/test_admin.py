@@ -52,3 +52,18 @@ def test_an_unknown_role_is_refused(as_user):
 def test_role_change_of_a_missing_user_is_404(as_user):
     client = as_user(make_user(role=Role.ADMIN))
     assert client.post("/admin/users/999999/role", data={"role": "organizer"}).status_code == 404
+
+
+def test_admin_user_list_follows_the_vietnamese_order_of_given_names_across_pages(as_user, monkeypatch):
+    # Code-point order of the whole name would put Đỗ after Trần and Ánh after Bình.
+    for name in ("Trần Thị Ánh", "Đỗ Văn Bình", "Nguyễn Văn An", "Lê Thị Ơn", "Phạm Văn Ôn"):
+        make_user(full_name=name)
+    client = as_user(make_user(role=Role.ADMIN, full_name="Vũ Quản Trị Xuân"))
+    monkeypatch.setattr("courses.admin.views.PER_PAGE", 3)
+    first = client.get("/admin/users").get_data(as_text=True)
+    second = client.get("/admin/users?page=2").get_data(as_text=True)
+    order = ["Nguyễn Văn An", "Trần Thị Ánh", "Đỗ Văn Bình"]
+    assert [first.index(name) for name in order] == sorted(first.index(name) for name in order)
+    assert "Lê Thị Ơn" not in first and "Lê Thị Ơn" in second
+    order = ["Phạm Văn Ôn", "Lê Thị Ơn", "Vũ Quản Trị Xuân"]
+    assert [second.rindex(name) for name in order] == sorted(second.rindex(name) for name in order)

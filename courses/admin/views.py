@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
 
+from courses.admin import queries
 from courses.admin.forms import RoleForm
 from courses.auth import services as auth_services
 from courses.auth import sessions
@@ -15,7 +13,6 @@ from courses.auth.models import User
 from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.extensions import db
-from courses.organizations.models import Organization
 from courses.permissions import admin_required
 from courses.routing import page_arg
 
@@ -24,36 +21,13 @@ bp = Blueprint("admin", __name__)
 PER_PAGE = 50
 
 
-class _UserPage(SelectPagination):
-    """A page of users whose total comes from a plain count of the filtered users table.
-
-    Flask-SQLAlchemy counts the rows of the whole listing statement as a subquery (every
-    column, the organization join): several times the work of COUNT over the table.
-    """
-
-    def _query_count(self) -> int:
-        return self._query_args["session"].scalar(self._query_args["count_select"])
-
-
 @bp.route("/users")
 @admin_required
 def users():
     """Users, searchable by name or email, filterable by role, paginated."""
     query = (request.args.get("q") or "").strip()
     role = request.args.get("role") or ""
-    filters = []
-    if query:
-        like = f"%{query.lower()}%"
-        filters.append(or_(User.email.like(like), User.full_name.ilike(f"%{query}%")))
-    if role in {r.value for r in Role}:
-        filters.append(User.role == Role(role))
-    page = _UserPage(
-        select=select(User).options(joinedload(User.organization).joinedload(Organization.parent)).where(*filters)
-        .order_by(User.full_name, User.id),
-        count_select=select(func.count()).select_from(User).where(*filters),
-        session=db.session, page=page_arg(), per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = queries.users_page(query, role, page_arg(), PER_PAGE)
     return render_template(
         "admin/users.html", page=page, query=query, role=role, form=RoleForm(), roles=Role,
         # Built once for the 50 rows: a role form each, so per-row work is what counts.

@@ -69,6 +69,16 @@ def events_query(*, actor: str | None = None, object_type: str | None = None,
     return statement
 
 
+def events_page(filters: dict, page: int, per_page: int):
+    """A page of the events matching filters (the keyword arguments of events_query)."""
+    return db.paginate(events_query(**filters), page=page, per_page=per_page, error_out=False)
+
+
+def events_list(filters: dict) -> list[AuditEvent]:
+    """Every event matching filters, for the export."""
+    return list(db.session.scalars(events_query(**filters)))
+
+
 def actor_choices() -> list[tuple[int, str]]:
     """(id, "name <email>") of every user who appears in the trail, by name."""
     rows = db.session.execute(

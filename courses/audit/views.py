@@ -12,7 +12,6 @@ from courses.audit import labels, services
 from courses.audit.forms import AuditFilterForm
 from courses.downloads import send_download
 from courses.exports import safe_cell
-from courses.extensions import db
 from courses.formatting import local_datetime
 from courses.permissions import admin_required
 from courses.routing import page_arg
@@ -33,17 +32,16 @@ def _filter_form() -> AuditFilterForm:
     return form
 
 
-def _filtered_statement(form: AuditFilterForm):
-    """The events matching the form's valid filters (an invalid filter is ignored)."""
+def _filters(form: AuditFilterForm) -> dict:
+    """The form's valid filters, as events_query's arguments (an invalid filter is ignored)."""
     form.validate()
 
     def value(name):
         field = getattr(form, name)
         return None if field.errors else (field.data or None)
 
-    return services.events_query(actor=value("user"), object_type=value("object_type"),
-                                 action=value("action"), date_from=value("date_from"),
-                                 date_to=value("date_to"))
+    return {"actor": value("user"), "object_type": value("object_type"), "action": value("action"),
+            "date_from": value("date_from"), "date_to": value("date_to")}
 
 
 def _filter_args() -> dict:
@@ -56,7 +54,7 @@ def _filter_args() -> dict:
 def index():
     """Audit events, newest first, filterable by user, object type, action and dates."""
     form = _filter_form()
-    page = db.paginate(_filtered_statement(form), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = services.events_page(_filters(form), page_arg(), PER_PAGE)
     return render_template("audit/index.html", form=form, page=page, filters=_filter_args(),
                            names=labels.object_names(page.items), action_label=labels.action_label,
                            changes=labels.changes)
@@ -71,7 +69,7 @@ def _json(value) -> str:
 def export():
     """The filtered events as CSV (UTF-8 with BOM for Excel; formula-safe cells)."""
     form = _filter_form()
-    events = db.session.scalars(_filtered_statement(form)).all()
+    events = services.events_list(_filters(form))
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)

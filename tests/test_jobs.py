@@ -94,6 +94,18 @@ def test_users_export_applies_the_filters(app):
     assert [row[1] for row in rows] == ["Tổ Chức Một"]
 
 
+def test_users_export_lists_people_in_the_vietnamese_order_of_given_names(app, monkeypatch):
+    monkeypatch.setattr("courses.admin.user_export.BATCH", 2)  # the order holds across batches
+    admin = make_user(role=Role.ADMIN, full_name="Vũ Văn Xuân")
+    for name in ("Trần Thị Ánh", "Đỗ Văn Bình", "Nguyễn Văn An", "Lê Thị Ơn", "Phạm Văn Ôn"):
+        make_user(full_name=name)
+    job = finish(services.start_job(admin, "users.export_xlsx", {"q": "", "role": ""}))
+    rows = list(load_workbook(services.result_path(job)).active.iter_rows(values_only=True))[1:]
+    assert [row[1] for row in rows] == ["Nguyễn Văn An", "Trần Thị Ánh", "Đỗ Văn Bình", "Phạm Văn Ôn",
+                                        "Lê Thị Ơn", "Vũ Văn Xuân"]
+    assert [row[0] for row in rows] == [1, 2, 3, 4, 5, 6]
+
+
 @pytest.mark.parametrize("form, field", [({"role": "emperor"}, "role"), ({"q": "x" * 300}, "q")])
 def test_bad_export_filters_are_refused_with_a_message(app, form, field):
     with pytest.raises(DomainError) as error:

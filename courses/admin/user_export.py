@@ -12,10 +12,8 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
 
-from courses.auth.models import User
+from courses.admin import queries
 from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.exports import safe_cell
@@ -40,18 +38,6 @@ def parse_users_export_params(form: Mapping[str, str]) -> dict:
     return {"q": query, "role": role}
 
 
-def users_statement(params: dict):
-    """The users matching params, in the order of the user list."""
-    statement = select(User)
-    query = params.get("q") or ""
-    if query:
-        statement = statement.where(or_(User.email.like(f"%{query.lower()}%"),
-                                        User.full_name.ilike(f"%{query}%")))
-    if params.get("role"):
-        statement = statement.where(User.role == Role(params["role"]))
-    return statement
-
-
 def _local(moment: datetime | None):
     return moment.astimezone(LOCAL_TZ).replace(tzinfo=None) if moment else None
 
@@ -63,8 +49,8 @@ def _local(moment: datetime | None):
 def export_users(job, report_progress) -> ResultFile:
     """Write the matching users, batch by batch, into a write-only (memory-flat) workbook."""
     params = job.params or {}
-    base = users_statement(params)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    ordered_ids = queries.ordered_user_ids(params.get("q") or "", params.get("role") or "")
+    total = len(ordered_ids)
     report_progress(0, total)
 
     workbook = Workbook(write_only=True)
@@ -81,17 +67,10 @@ def export_users(job, report_progress) -> ResultFile:
     sheet.append(header_cells)
 
     done = 0
-    last_key = ("", 0)
-    ordered = base.options(joinedload(User.organization)).order_by(User.full_name, User.id)
-    while True:
-        # Keyset pages (name, id): each batch is read whole, so no cursor stays open.
-        batch = list(db.session.scalars(
-            ordered.where(or_(User.full_name > last_key[0],
-                              (User.full_name == last_key[0]) & (User.id > last_key[1])))
-            .limit(BATCH)
-        ).unique())
-        if not batch:
-            break
+    for start in range(0, total, BATCH):
+        ids = ordered_ids[start:start + BATCH]
+        by_id = {user.id: user for user in queries.load_users(ids)}
+        batch = [by_id[user_id] for user_id in ids if user_id in by_id]
         for user in batch:
             done += 1
             sheet.append([
@@ -107,9 +86,8 @@ def export_users(job, report_progress) -> ResultFile:
                 _local(user.last_login_at),
                 _("Có") if user.is_active_account else _("Không"),
             ])
-        last_key = (batch[-1].full_name, batch[-1].id)
         db.session.expunge_all()  # keep memory flat on large lists
-        report_progress(done, max(total, done))
+        report_progress(done, total)
 
     path = scratch_path(".xlsx")
     workbook.save(path)

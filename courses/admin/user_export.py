@@ -5,20 +5,21 @@ It is also the model for the kinds other features add in their own jobs.py.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from wtforms import StringField
+from wtforms.validators import AnyOf, Length, Optional
 
 from courses.admin import queries
 from courses.enums import Role
-from courses.exceptions import DomainError
 from courses.exports import safe_cell
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
+from courses.jobs.params import JobParamsForm
 from courses.jobs.registry import ResultFile, job_kind
 from courses.jobs.storage import scratch_path
 from courses.organizations.services import unit_display_name
@@ -27,15 +28,14 @@ BATCH = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def parse_users_export_params(form: Mapping[str, str]) -> dict:
+class UsersExportForm(JobParamsForm):
     """The same filters as the user list page: q (name or email) and role."""
-    query = (form.get("q") or "").strip()
-    role = (form.get("role") or "").strip()
-    if len(query) > 255:
-        raise DomainError(_l("Từ khóa tìm kiếm quá dài (tối đa 255 ký tự)."), field="q")
-    if role and role not in {r.value for r in Role}:
-        raise DomainError(_l("Vai trò không hợp lệ."), field="role")
-    return {"q": query, "role": role}
+
+    q = StringField(validators=[Optional(), Length(max=255, message=_l("Từ khóa tìm kiếm quá dài (tối đa 255 ký tự)."))])
+    role = StringField(validators=[Optional(), AnyOf([r.value for r in Role], message=_l("Vai trò không hợp lệ."))])
+
+    def params(self) -> dict:
+        return {"q": self.q.data or "", "role": self.role.data or ""}
 
 
 def _local(moment: datetime | None):
@@ -43,7 +43,7 @@ def _local(moment: datetime | None):
 
 
 @job_kind("users.export_xlsx", label=_l("Xuất danh sách người dùng (XLSX)"), roles=(Role.ADMIN,),
-          parse_params=parse_users_export_params, form_template="jobs/_users_export_form.html",
+          form=UsersExportForm, form_template="jobs/_users_export_form.html",
           description=_l("Mọi tài khoản (hoặc những tài khoản khớp bộ lọc) với đơn vị, chức vụ, "
                          "vai trò và lần đăng nhập cuối."))
 def export_users(job, report_progress) -> ResultFile:

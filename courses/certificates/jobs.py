@@ -6,14 +6,15 @@ certificates page offers this job; its page shows the pages drawn so far.
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
 
 from courses.certificates import services
 from courses.enums import Role
 from courses.exceptions import DomainError
+from courses.jobs.params import JobParamsForm
 from courses.jobs.registry import ResultFile, job_kind
 from courses.jobs.storage import scratch_path
 from courses.routing import MAX_ID, public_base_url
@@ -25,34 +26,39 @@ PDF = "application/pdf"
 LARGE_BATCH = 300
 
 
-def parse_print_params(form: Mapping[str, str]) -> dict:
+class PrintCourseForm(JobParamsForm):
     """course_id (the certificates page) or course_code (the jobs page), and preprinted."""
-    raw_id = (form.get("course_id") or "").strip()
-    code = (form.get("course_code") or "").strip()
-    course = None
-    if raw_id:
-        # ASCII digits only: «²».isdigit() is true, and int() refuses it.
-        course_id = parse_ascii_int(raw_id) if len(raw_id) <= 12 else None
-        if course_id is None or course_id > MAX_ID:
-            raise DomainError(_l("Lớp học không hợp lệ."), field="course_id")
-        course = services.load_course(course_id)
-    elif code:
-        if len(code) > 50:
-            raise DomainError(_l("Mã lớp quá dài (tối đa 50 ký tự)."), field="course_code")
-        course = services.course_by_code(code)
-    else:
-        raise DomainError(_l("Vui lòng nhập mã lớp."), field="course_code")
-    if course is None:
-        raise DomainError(_l("Không tìm thấy lớp học."), field="course_code")
-    params = {"course_id": course.id, "preprinted": form.get("preprinted") in ("1", "y", "on", "true")}
-    # The job runs outside any request: keep the address the QR codes should point at.
-    if has_request_context():
-        params["base_url"] = public_base_url()
-    return params
+
+    course_id = StringField()
+    course_code = StringField()
+    preprinted = StringField()
+
+    def params(self) -> dict:
+        raw_id = self.course_id.data or ""
+        code = self.course_code.data or ""
+        if raw_id:
+            # ASCII digits only: «²».isdigit() is true, and int() refuses it.
+            course_id = parse_ascii_int(raw_id) if len(raw_id) <= 12 else None
+            if course_id is None or course_id > MAX_ID:
+                raise DomainError(_l("Lớp học không hợp lệ."), field="course_id")
+            course = services.load_course(course_id)
+        elif code:
+            if len(code) > 50:
+                raise DomainError(_l("Mã lớp quá dài (tối đa 50 ký tự)."), field="course_code")
+            course = services.course_by_code(code)
+        else:
+            raise DomainError(_l("Vui lòng nhập mã lớp."), field="course_code")
+        if course is None:
+            raise DomainError(_l("Không tìm thấy lớp học."), field="course_code")
+        params = {"course_id": course.id, "preprinted": self.preprinted.data in ("1", "y", "on", "true")}
+        # The job runs outside any request: keep the address the QR codes should point at.
+        if has_request_context():
+            params["base_url"] = public_base_url()
+        return params
 
 
 @job_kind(KIND, label=_l("In giấy chứng nhận của một lớp (PDF)"), roles=(Role.ORGANIZER, Role.ADMIN),
-          parse_params=parse_print_params, form_template="certificates/_print_job_form.html",
+          form=PrintCourseForm, form_template="certificates/_print_job_form.html",
           description=_l("Mọi giấy chứng nhận còn hiệu lực của lớp trong một tệp PDF, theo thứ tự danh sách; "
                          "dùng cho lớp đông (hàng nghìn học viên)."))
 def print_course(job, report_progress) -> ResultFile:

@@ -1,7 +1,7 @@
 """The registry of job kinds: each feature registers the long work it offers.
 
 A kind is a function `run(job, report_progress) -> ResultFile` plus who may start it
-and how its parameters are read from a form. To add one (e.g. bulk certificates),
+and the form class that reads its parameters (courses.jobs.params.JobParamsForm). To add one (e.g. bulk certificates),
 write `courses/<feature>/jobs.py`:
 
     from courses.jobs.registry import ResultFile, job_kind
@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Optional
 
 from courses.enums import Role
 
@@ -53,8 +53,8 @@ class JobKind:
     label: Any
     run: Callable[[Any, ProgressReporter], ResultFile]
     roles: tuple[Role, ...] = ()
-    # Reads and checks the parameters from submitted form data; raises DomainError.
-    parse_params: Optional[Callable[[Mapping[str, str]], dict]] = None
+    # The kind's parameters: a courses.jobs.params.JobParamsForm subclass (none: no parameters).
+    form: Optional[type] = None
     # Object-level check (may this user run it on THIS course?); roles are checked first.
     may_start: Optional[Callable[[Any, dict], bool]] = None
     # A partial template with the kind's own form fields, shown on the jobs page.
@@ -72,12 +72,12 @@ class JobKind:
 _KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(name: str, *, label, roles: tuple[Role, ...] = (), parse_params=None,
+def job_kind(name: str, *, label, roles: tuple[Role, ...] = (), form=None,
              may_start=None, form_template: str | None = None, description="") -> Callable:
     """Decorator: register the decorated function as the job kind name."""
     def decorator(function):
         register(JobKind(name=name, label=label, run=function, roles=tuple(roles),
-                         parse_params=parse_params, may_start=may_start,
+                         form=form, may_start=may_start,
                          form_template=form_template, description=description))
         return function
     return decorator

@@ -16,6 +16,7 @@ from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db
 from courses.jobs import runner, storage
 from courses.jobs.models import Job
+from courses.jobs.params import read_params
 from courses.jobs.registry import JobKind, all_kinds, get_kind
 
 log = logging.getLogger(__name__)
@@ -49,15 +50,9 @@ def can_view(user, job: Job) -> bool:
 
 
 def parse_params(kind_name: str, form_data: Mapping[str, str]) -> dict:
-    """Parameters of kind_name read from submitted form data (DomainError when invalid)."""
+    """Parameters of kind_name read from submitted form data by its form (DomainError when invalid)."""
     kind = _kind_or_error(kind_name)
-    # Kinds read the raw form, not a BaseForm: refuse control characters here for all of
-    # them (PostgreSQL cannot store a NUL in the job's parameters).
-    from courses.forms import CONTROL_CHARACTERS, control_characters_message
-
-    if any(CONTROL_CHARACTERS.search(value) for value in form_data.values() if isinstance(value, str)):
-        raise DomainError(control_characters_message())
-    return kind.parse_params(form_data) if kind.parse_params else {}
+    return read_params(kind.form, form_data) if kind.form else {}
 
 
 def start_job(user, kind_name: str, params: dict | None = None) -> Job:

@@ -41,11 +41,12 @@ def run_service(action: Callable[[], Any]) -> Outcome:
         return Outcome(error=error)
 
 
-def attempt(action: Callable[[], Any], success: str | Callable[[Any], str] | None = None) -> Outcome:
-    """run_service, then flash the refusal («danger») or the success message («success»)."""
+def attempt(action: Callable[[], Any], success: str | Callable[[Any], str] | None = None,
+            category: str = "success") -> Outcome:
+    """run_service, then flash the refusal («danger») or the success message (category)."""
     outcome = run_service(action)
     if not outcome.ok:
         flash(outcome.error.message, "danger")
     elif success is not None:
-        flash(success(outcome.result) if callable(success) else success, "success")
+        flash(success(outcome.result) if callable(success) else success, category)
     return outcome

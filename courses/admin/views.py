@@ -5,13 +5,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.actions import attempt
 from courses.admin import queries
 from courses.admin.forms import RoleForm
 from courses.auth import services as auth_services
 from courses.auth import sessions
 from courses.auth.models import User
 from courses.enums import Role
-from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.permissions import admin_required
 from courses.routing import page_arg
@@ -46,11 +46,7 @@ def set_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            auth_services.set_role(current_user, user, form.role.data)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
+        if attempt(lambda: auth_services.set_role(current_user, user, form.role.data)):
             if user.id == current_user.id:  # the admin's own other sessions ended, not this one
                 sessions.stay_logged_in(current_user)
             flash(_("Đã đổi vai trò của %(name)s thành «%(role)s».", name=user.full_name,
@@ -69,11 +65,7 @@ def set_active(user_id: int):
     if active not in ("0", "1"):
         flash(_("Yêu cầu không hợp lệ, vui lòng thử lại."), "danger")
     else:
-        try:
-            auth_services.set_active(current_user, user, active == "1")
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
+        if attempt(lambda: auth_services.set_active(current_user, user, active == "1")):
             flash(_("Đã mở lại tài khoản của %(name)s.", name=user.full_name) if active == "1" else
                   _("Đã khoá tài khoản của %(name)s.", name=user.full_name), "success")
     return redirect(url_for("admin.users", q=request.args.get("q") or None))

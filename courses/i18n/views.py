@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, session, url_for
 from flask_login import current_user
 
-from courses.exceptions import DomainError
+from courses.actions import attempt
 from courses.i18n import services
 from courses.i18n.forms import LanguageForm
 from courses.permissions import public
@@ -19,10 +19,7 @@ def set_language():
     """Switch the interface language and go back to the page the switch was pressed on."""
     form = LanguageForm()
     if form.validate_on_submit():
-        try:
-            services.set_language(current_user, session, form.lang.data)
-        except DomainError as error:
-            flash(error.message, "danger")
+        attempt(lambda: services.set_language(current_user, session, form.lang.data))
     else:
         from flask_babel import gettext as _
 

@@ -55,6 +55,18 @@ def parse_params(kind_name: str, form_data: Mapping[str, str]) -> dict:
     return read_params(kind.form, form_data) if kind.form else {}
 
 
+def start_job_from_form(user, kind_name: str, form_data: Mapping[str, str]) -> Job:
+    """Start a job of kind_name with the parameters its form reads from form_data.
+
+    Who may run the kind is checked before its parameters are read: a course's code must
+    tell a user without the right nothing, not whether a draft course exists.
+    """
+    kind = get_kind(kind_name or "")
+    if kind is not None and not kind.allows(user):
+        raise NotAllowed(_l("Bạn không có quyền chạy tác vụ này."))
+    return start_job(user, kind_name, parse_params(kind_name, form_data))
+
+
 def start_job(user, kind_name: str, params: dict | None = None) -> Job:
     """Queue a job of kind_name for user and send it to a worker (or a thread)."""
     kind = _kind_or_error(kind_name)

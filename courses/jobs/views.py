@@ -5,8 +5,8 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.actions import attempt
 from courses.downloads import send_download
-from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db
 from courses.jobs import services
 from courses.jobs.forms import RetryJobForm, StartJobForm
@@ -47,19 +47,12 @@ def start():
     if not form.validate_on_submit():
         flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."), "danger")
         return redirect(url_for("jobs.index"))
-    try:
-        # Who may run the kind first: its parameters (a course's code) must tell a user
-        # without the right nothing, not whether a draft course exists.
-        kind = get_kind(form.kind.data or "")
-        if kind is not None and not kind.allows(current_user):
-            raise NotAllowed(_("Bạn không có quyền chạy tác vụ này."))
-        params = services.parse_params(form.kind.data, request.form)
-        job = services.start_job(current_user, form.kind.data, params)
-    except DomainError as error:
-        flash(error.message, "danger")
+    outcome = attempt(lambda: services.start_job_from_form(current_user, form.kind.data, request.form),
+                      _("Đã bắt đầu tác vụ. Trang này cho biết tiến độ; bạn có thể quay lại bất cứ lúc nào."),
+                      category="info")
+    if not outcome:
         return redirect(url_for("jobs.index"))
-    flash(_("Đã bắt đầu tác vụ. Trang này cho biết tiến độ; bạn có thể quay lại bất cứ lúc nào."), "info")
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return redirect(url_for("jobs.show", job_id=outcome.result.id))
 
 
 @bp.route("/<int:job_id>")
@@ -106,12 +99,7 @@ def retry(job_id: int):
     job = _job_for_viewer(job_id)
     form = RetryJobForm()
     if form.validate_on_submit():
-        try:
-            services.retry_job(current_user, job)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("Đã chạy lại tác vụ."), "info")
+        attempt(lambda: services.retry_job(current_user, job), _("Đã chạy lại tác vụ."), category="info")
     else:
         flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."), "danger")
     return redirect(url_for("jobs.show", job_id=job.id))

@@ -41,7 +41,33 @@ class CountedSelectPagination(SelectPagination):
         return self._query_args["total"]
 
 
-class NameOrderPagination(Pagination):
+class OrderedIdsPagination(Pagination):
+    """A page of objects whose ids the caller already put in order: only the page is loaded.
+
+    `load(ids)` returns the objects of ids in any order; the page shows them in the ids' order.
+    """
+
+    def __init__(self, ordered_ids: list[int], load, page: int, per_page: int) -> None:
+        last_page = max(1, -(-len(ordered_ids) // per_page))
+        super().__init__(page=min(max(page, 1), last_page), per_page=per_page, max_per_page=None,
+                         error_out=False, ordered_ids=ordered_ids, load=load)
+
+    @property
+    def first_number(self) -> int:
+        """The row number («STT») of the page's first item."""
+        return (self.page - 1) * self.per_page + 1
+
+    def _query_items(self) -> list:
+        start = (self.page - 1) * self.per_page
+        ids = self._query_args["ordered_ids"][start:start + self.per_page]
+        by_id = {item.id: item for item in self._query_args["load"](ids)} if ids else {}
+        return [by_id[row_id] for row_id in ids if row_id in by_id]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["ordered_ids"])
+
+
+class NameOrderPagination(OrderedIdsPagination):
     """A page of people in the one Vietnamese order (courses.text.name_key), read in two steps.
 
     SQL cannot sort by given name the Vietnamese way, so the ids and names of every matching
@@ -53,15 +79,4 @@ class NameOrderPagination(Pagination):
         from courses.text import name_key
 
         ordered = [row_id for row_id, _name in sorted(id_names, key=lambda row: name_key(row[1], row[0]))]
-        last_page = max(1, -(-len(ordered) // per_page))
-        super().__init__(page=min(max(page, 1), last_page), per_page=per_page, max_per_page=None,
-                         error_out=False, ordered_ids=ordered, load=load)
-
-    def _query_items(self) -> list:
-        start = (self.page - 1) * self.per_page
-        ids = self._query_args["ordered_ids"][start:start + self.per_page]
-        by_id = {item.id: item for item in self._query_args["load"](ids)} if ids else {}
-        return [by_id[row_id] for row_id in ids if row_id in by_id]
-
-    def _query_count(self) -> int:
-        return len(self._query_args["ordered_ids"])
+        super().__init__(ordered, load, page, per_page)

@@ -426,7 +426,7 @@ def test_staff_download_every_certificate_and_report(app, as_user, role):
     register = client.get("/certificates/register.pdf")
     assert register.mimetype == "application/pdf" and cert.serial in pdf_text(register.get_data())
     sheet = load_workbook(io.BytesIO(client.get("/certificates/register.xlsx").get_data())).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [cert.serial, _other.serial]
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [cert.serial, _other.serial]
     report = client.get(f"/certificates/courses/{course.id}/report.pdf")
     assert "BÁO CÁO KẾT QUẢ LỚP BỒI DƯỠNG" in pdf_text(report.get_data())
     book = load_workbook(io.BytesIO(client.get(f"/certificates/courses/{course.id}/report.xlsx").get_data()))
@@ -459,7 +459,50 @@ def test_register_is_paginated_and_keeps_its_filter(app, as_user):
     assert shown(f"/certificates/register?year={year - 1}")[1] == []
     # The exports are the whole register, not a page of it.
     sheet = load_workbook(io.BytesIO(client.get("/certificates/register.xlsx").get_data())).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == serials
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == serials
+    # «STT» counts on across pages, on the page as in the export.
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == list(range(1, len(serials) + 1))
+    assert f"<tr><td>{REGISTER_PER_PAGE + 1}</td><td>{serials[REGISTER_PER_PAGE]}</td>" in second_text
+
+
+def test_register_lists_holders_in_vietnamese_order_or_by_number(app, as_user):
+    """By default the one Vietnamese order of given names (Đức before Em, which a code-point
+    sort puts last); «Theo số» lists the numbers as they were issued."""
+    course, _s, enrollments = make_finished_course(topics=1, participants=3)
+    for enrollment, name in zip(enrollments, ("Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức")):
+        enrollment.user.full_name = name
+    db.session.commit()
+    organizer = make_user(Role.ORGANIZER)
+    course = services.load_course(course.id)
+    issued = [services.issue_one(organizer, course, e.id, None) for e in enrollments]
+    by_name = ["Vương Văn An", "Nguyễn Văn Đức", "Trần Thị Em"]
+    assert sorted(by_name, key=lambda n: n.split()[-1]) != by_name  # a code-point sort gets it wrong
+    client = as_user(organizer)
+
+    def names_in(text):
+        return sorted(by_name, key=text.index)
+
+    page = client.get("/certificates/register").get_data(as_text=True)
+    assert names_in(page) == by_name
+    assert "Thứ tự" in page and "Theo tên người được cấp" in page and "Theo số" in page
+    numbered = client.get("/certificates/register?order=number").get_data(as_text=True)
+    assert names_in(numbered) == ["Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức"]
+    assert 'value="number" selected' in numbered
+    assert "/certificates/register.pdf?order=number" in numbered
+    for url, names, serials in (("/certificates/register.xlsx", by_name, [issued[i].serial for i in (1, 2, 0)]),
+                                ("/certificates/register.xlsx?order=number", None, [c.serial for c in issued])):
+        sheet = load_workbook(io.BytesIO(client.get(url).get_data())).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:3] == ("STT", "Số", "Họ và tên")
+        assert [row[1] for row in rows[1:]] == serials, url
+        if names:
+            assert [row[2] for row in rows[1:]] == names
+    text = pdf_text(client.get("/certificates/register.pdf").get_data())
+    assert sorted(by_name, key=text.index) == by_name and "STT" in text
+    number_text = pdf_text(client.get("/certificates/register.pdf?order=number").get_data())
+    assert sorted(by_name, key=number_text.index) == ["Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức"]
+    # An order it does not know is the default one, not an error.
+    assert names_in(client.get("/certificates/register?order=%F0%9F%98%80").get_data(as_text=True)) == by_name
 
 
 def test_only_admins_revoke(app, as_user):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -22,6 +22,15 @@ class ReportTable:
     title: str
     header: list[str]
     rows: list[list]
+    # Each column's share of the page's width; empty: the first column a third, the rest alike.
+    column_shares: list[float] = field(default_factory=list)
+
+    def column_widths(self, usable: float) -> list[float]:
+        if self.column_shares:
+            return [usable * share for share in self.column_shares]
+        first = usable * 0.34
+        rest = (usable - first) / max(len(self.header) - 1, 1)
+        return [first] + [rest] * (len(self.header) - 1)
 
 
 def _styles():
@@ -50,10 +59,7 @@ def tables_pdf(heading: str, subheading: str, tables: list[ReportTable], header_
             story.append(Paragraph(pdf_text(table.title), styles["h"]))
         data = [[Paragraph(pdf_text(h), styles["head"]) for h in table.header]]
         data += [[Paragraph(pdf_text(v), styles["cell"]) for v in row] for row in table.rows]
-        usable = landscape(A4)[0] - 30 * mm
-        first = usable * 0.34
-        rest = (usable - first) / max(len(table.header) - 1, 1)
-        t = Table(data, repeatRows=1, hAlign="LEFT", colWidths=[first] + [rest] * (len(table.header) - 1))
+        t = Table(data, repeatRows=1, hAlign="LEFT", colWidths=table.column_widths(landscape(A4)[0] - 30 * mm))
         t.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93)),

@@ -30,7 +30,7 @@ from courses.organizations.models import Organization
 from courses.routing import public_base_url
 from courses.scheduling.models import Course
 from courses.sql_dialect import begin_write_on_sqlite, insert_ignoring_conflicts
-from courses.text import name_key, vietnamese_key
+from courses.text import name_key
 
 DEFAULT_SETTINGS = dict(
     issuing_unit_name="Đảng ủy Khối các cơ quan Trung ương",
@@ -326,43 +326,12 @@ def course_certificates(course_id: int) -> list[Certificate]:
     ))
 
 
-def register_statement(year: int | None = None, unit_code: str | None = None):
-    """The issuance register: every number in order with holder, course, date and status."""
-    query = (select(Certificate)
-             .options(joinedload(Certificate.enrollment).joinedload(Enrollment.user),
-                      joinedload(Certificate.enrollment).joinedload(Enrollment.course),
-                      joinedload(Certificate.replaced_by))
-             .order_by(Certificate.issuing_unit_code, Certificate.serial_year, Certificate.serial_number))
-    if year:
-        query = query.where(Certificate.serial_year == year)
-    if unit_code:
-        query = query.where(Certificate.issuing_unit_code == unit_code)
-    return query
-
-
-def register_rows(year: int | None = None, unit_code: str | None = None) -> list[Certificate]:
-    """The whole register (for the PDF and XLSX exports)."""
-    return list(db.session.scalars(register_statement(year, unit_code)))
-
-
-def register_years() -> list[int]:
-    """The years that have certificates, newest first (the register's filter)."""
-    return list(db.session.scalars(
-        select(Certificate.serial_year).group_by(Certificate.serial_year).order_by(Certificate.serial_year.desc())
-    ))
-
-
 def status_text(certificate: Certificate) -> str:
     if certificate.replaced_by is not None:
         return _("Đã thay bằng số %(serial)s", serial=certificate.replaced_by.serial)
     if certificate.revoked_at is not None:
         return _("Đã thu hồi ngày %(date)s", date=short_date(certificate.revoked_at))
     return _("Còn hiệu lực")
-
-
-def _short(value: datetime) -> str:
-    local = value.astimezone(LOCAL_TZ)
-    return f"{local.day}/{local.month}/{local.year}"
 
 
 # --- printing ----------------------------------------------------------------------------
@@ -530,75 +499,3 @@ def load_course(course_id: int) -> Course | None:
 def course_by_code(code: str) -> Course | None:
     course_id = db.session.scalar(select(Course.id).where(Course.code == code))
     return load_course(course_id) if course_id else None
-
-
-# --- register and result report data ----------------------------------------------------
-
-def register_tables(rows: list[Certificate]):
-    from courses.certificates.reports import ReportTable
-
-    header = [_("Số"), _("Họ và tên"), _("Lớp"), _("Ngày cấp"), _("Trạng thái"), _("Ghi chú")]
-    data = []
-    for c in rows:
-        note = c.revoke_reason or c.manual_reason or ""
-        data.append([c.serial, c.enrollment.user.full_name, f"{c.enrollment.course.code} — {c.enrollment.course.title}",
-                     _short(c.issued_at), status_text(c), note])
-    return [ReportTable(_("Sổ cấp giấy chứng nhận"), header, data)]
-
-
-def _grassroots(organization: Organization | None) -> str:
-    if organization is None:
-        return _("(Chưa rõ đơn vị)")
-    if organization.kind.value == "cell" and organization.parent is not None:
-        return organization.parent.name
-    return organization.name
-
-
-def result_report_tables(course: Course):
-    """The course result report: by organization, attendance per topic, certificates."""
-    from courses.certificates.reports import ReportTable
-    from courses.enums import AttendanceStatus, EnrollmentStatus, SessionKind
-
-    enrollments = list(db.session.scalars(
-        select(Enrollment).where(Enrollment.course_id == course.id)
-        .options(joinedload(Enrollment.user).joinedload(User.organization).joinedload(Organization.parent))
-    ))
-    statuses = attendance.attendance_statuses(course.id)
-    present_somewhere = {eid for (eid, _sid), status in statuses.items() if status == AttendanceStatus.PRESENT}
-    certificates = course_certificates(course.id)
-    valid = {c.enrollment_id for c in certificates if c.revoked_at is None}
-    by_org: dict[str, list[int]] = {}
-    for e in enrollments:
-        counts = by_org.setdefault(_grassroots(e.user.organization), [0, 0, 0, 0])
-        if e.status != EnrollmentStatus.CANCELLED:
-            counts[0] += 1
-        if e.status == EnrollmentStatus.CONFIRMED:
-            counts[1] += 1
-            if e.id in present_somewhere:
-                counts[2] += 1
-        if e.id in valid:
-            counts[3] += 1
-    org_rows = [[name, *counts] for name, counts in sorted(by_org.items(), key=lambda kv: vietnamese_key(kv[0]))]
-    totals = [sum(r[i] for r in org_rows) for i in range(1, 5)]
-    org_rows.append([_("Tổng cộng"), *totals])
-    confirmed = [e for e in enrollments if e.status == EnrollmentStatus.CONFIRMED]
-    topic_rows = []
-    for session in course.sessions:
-        if session.kind != SessionKind.TOPIC:
-            continue
-        present = sum(1 for e in confirmed if statuses.get((e.id, session.id)) == AttendanceStatus.PRESENT)
-        excused = sum(1 for e in confirmed if statuses.get((e.id, session.id)) == AttendanceStatus.EXCUSED)
-        rate = f"{100 * present / len(confirmed):.1f}%" if confirmed else "—"
-        speaker = session.speaker.full_name if session.speaker else ""
-        topic_rows.append([session.display_title, speaker, present, excused, len(confirmed) - present - excused, rate])
-    revoked = sum(1 for c in certificates if c.revoked_at is not None)
-    cert_rows = [[_("Giấy chứng nhận còn hiệu lực"), len(valid)], [_("Đã thu hồi hoặc thay thế"), revoked]]
-    completions = attendance.completions(course)
-    cert_rows.append([_("Học viên đạt điều kiện hoàn thành"), sum(1 for c in completions if c.qualifies)])
-    return [
-        ReportTable(_("Học viên theo đơn vị"), [_("Đơn vị"), _("Được cử/đăng ký"), _("Được xác nhận"),
-                                                _("Có tham dự"), _("Được cấp GCN")], org_rows),
-        ReportTable(_("Tỷ lệ tham dự theo chuyên đề"), [_("Chuyên đề"), _("Báo cáo viên"), _("Có mặt"),
-                                                        _("Vắng có phép"), _("Vắng"), _("Tỷ lệ có mặt")], topic_rows),
-        ReportTable(_("Giấy chứng nhận"), [_("Nội dung"), _("Số lượng")], cert_rows),
-    ]

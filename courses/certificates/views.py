@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from courses.attendance import services as attendance
-from courses.certificates import confirmations, reports, services, signing
+from courses.certificates import confirmations, reports, result_report, services, signing
+from courses.certificates import register as register_book
 from courses.certificates.forms import ReasonForm, RequiredReasonForm, SettingsForm, positions_text
 from courses.certificates.jobs import LARGE_BATCH
 from courses.certificates.models import Certificate
@@ -212,10 +213,12 @@ def course_pdf(course_id: int):
 @bp.route("/certificates/register")
 @staff_required
 def register():
-    """The issuance register (sổ cấp giấy chứng nhận)."""
+    """The issuance register (sổ cấp giấy chứng nhận), by holder's name or by number (?order=number)."""
     year = int_arg("year", 1, 9999)
-    page = db.paginate(services.register_statement(year=year), page=page_arg(), per_page=REGISTER_PER_PAGE, error_out=False)
-    return render_template("certificates/register.html", page=page, year=year, years=services.register_years(),
+    order = register_book.RegisterOrder.parse(request.args.get("order"))
+    page = register_book.register_page(year, order, page_arg(), REGISTER_PER_PAGE)
+    return render_template("certificates/register.html", page=page, year=year, order=order,
+                           orders=list(register_book.RegisterOrder), years=register_book.register_years(),
                            status_text=services.status_text)
 
 
@@ -225,7 +228,8 @@ def register_export(fmt: str):
     if fmt not in ("pdf", "xlsx"):
         abort(404)
     year = int_arg("year", 1, 9999)
-    tables = services.register_tables(services.register_rows(year=year))
+    order = register_book.RegisterOrder.parse(request.args.get("order"))
+    tables = register_book.register_tables(register_book.register_rows(year=year, order=order))
     name = f"so-cap-giay-chung-nhan{'-' + str(year) if year else ''}"
     settings = services.get_settings()
     if fmt == "xlsx":
@@ -242,7 +246,7 @@ def report(course_id: int, fmt: str):
         abort(404)
     """The course result report for the higher committee (báo cáo kết quả lớp bồi dưỡng)."""
     course = _course_or_404(course_id)
-    tables = services.result_report_tables(course)
+    tables = result_report.result_report_tables(course)
     name = f"bao-cao-ket-qua-{course.code}"
     if fmt == "xlsx":
         return _send_bytes(reports.tables_xlsx(tables), XLSX, name + ".xlsx")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -17,14 +18,9 @@ class FontSet:
     bold_italic: str = "LiberationSerif-BoldItalic"
 
 
-_registered: FontSet | None = None
-
-
+@cache
 def register_fonts() -> FontSet:
     """Register Liberation Serif with reportlab once per process and return the names."""
-    global _registered
-    if _registered is not None:
-        return _registered
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -39,5 +35,4 @@ def register_fonts() -> FontSet:
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
     pdfmetrics.registerFontFamily(fonts.regular, normal=fonts.regular, bold=fonts.bold,
                                   italic=fonts.italic, boldItalic=fonts.bold_italic)
-    _registered = fonts
     return fonts

@@ -99,6 +99,16 @@ def long_date(value: date | datetime | None) -> str:
     return _date_text(value, "long_date")
 
 
+def document_date(place: str, value: date) -> str:
+    """The dateline of a party document, in Vietnamese whatever the reader's language.
+
+    Hướng dẫn 36-HD/VPTW writes days under 10 and the months 1 and 2 with a leading zero
+    («ngày 05 tháng 01 năm 2023», «ngày 15 tháng 12 năm 2022»), so no date can be altered.
+    """
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"{place}, ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
 def clock(value: datetime | None) -> str:
     """«07:30», local time, 24-hour in both languages."""
     if value is None:

@@ -332,6 +332,20 @@ def test_bulk_pdf_prints_valid_certificates_in_roster_order(app, as_user):
     assert names == ["Phạm Minh Hải", "Trần Văn Yên"]  # by given name; the revoked one is left out
 
 
+def test_certificates_are_dated_in_the_party_format_with_leading_zeros(app, as_user):
+    """«Hà Nội, ngày 05 tháng 01 năm 2023» on the single certificate and in the course's file
+    (the two builders of certificate data share one dateline)."""
+    from datetime import datetime, timezone
+
+    course, _s, _e, (certificate,) = issue_course(participants=1)
+    certificate.issued_at = datetime(2023, 1, 5, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội
+    db.session.commit()
+    client = as_user(make_user(Role.ADMIN))
+    for url in (f"/certificates/{certificate.id}.pdf", f"/certificates/courses/{course.id}/certificates.pdf"):
+        text = pdf_text(client.get(url).get_data())
+        assert "Hà Nội, ngày 05 tháng 01 năm 2023" in text, url
+
+
 def test_preprinted_mode_prints_only_the_variable_fields_where_asked(app, as_user):
     admin = make_user(Role.ADMIN)
     settings = services.get_settings()

@@ -76,3 +76,11 @@ def test_filters_are_available_in_templates(app):
             "{{ d|weekday_date }} | {{ n|number }} | {{ r|percent }}"
         ).render(d=FRIDAY, n=60, r=0.5)
     assert rendered == "Friday, 2 December 2022 | 60 | 50%"
+
+
+def test_a_party_documents_dateline_pads_days_under_10_and_the_first_two_months():
+    """Hướng dẫn 36-HD/VPTW: «ngày 05 tháng 01 năm 2023», «ngày 15 tháng 12 năm 2022»."""
+    assert formatting.document_date("Hà Nội", date(2023, 1, 5)) == "Hà Nội, ngày 05 tháng 01 năm 2023"
+    assert formatting.document_date("Hà Nội", date(2023, 2, 28)) == "Hà Nội, ngày 28 tháng 02 năm 2023"
+    assert formatting.document_date("Hà Nội", date(2023, 3, 2)) == "Hà Nội, ngày 02 tháng 3 năm 2023"
+    assert formatting.document_date("Huế", date(2022, 12, 15)) == "Huế, ngày 15 tháng 12 năm 2022"

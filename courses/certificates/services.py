@@ -25,7 +25,7 @@ from courses.db_types import utcnow
 from courses.enrollment.models import Enrollment
 from courses.exceptions import DomainError
 from courses.extensions import db
-from courses.formatting import LOCAL_TZ, short_date
+from courses.formatting import LOCAL_TZ, document_date, short_date
 from courses.organizations.models import Organization
 from courses.routing import public_base_url
 from courses.scheduling.models import Course
@@ -380,7 +380,7 @@ def certificate_data(certificate: Certificate, user: User, course: Course,
         position=position,
         unit=unit_text(user.organization),
         course_line=f"Đã hoàn thành chương trình lớp {course.title}, {course_dates(course)}.",
-        place_date=f"{settings.place}, ngày {issued.day} tháng {issued.month} năm {issued.year}",
+        place_date=document_date(settings.place, issued.date()),
         verify_url=verify_url(certificate.verification_code, base),
         verification_code=certificate.verification_code,
         specimen=course.is_demo,
@@ -439,7 +439,7 @@ def course_print_data(course: Course) -> Iterator[CertificateData]:
             unit_line = unit_name
         day = issued_at.astimezone(LOCAL_TZ).date()
         if day not in dates:
-            dates[day] = f"{settings.place}, ngày {day.day} tháng {day.month} năm {day.year}"
+            dates[day] = document_date(settings.place, day)
         yield CertificateData(
             serial_text=f"Số: {serial}", full_name=full_name, position=position_text, unit=unit_line,
             course_line=course_line, place_date=dates[day], verify_url=f"{base}/verify/{code}",

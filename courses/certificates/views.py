@@ -19,7 +19,7 @@ from courses.downloads import send_download
 from courses.errors import render_error
 from courses.exceptions import DomainError
 from courses.extensions import db, limiter
-from courses.formatting import LOCAL_TZ
+from courses.formatting import LOCAL_TZ, document_date
 from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
 from courses.routing import int_arg, page_arg, public_base_url
 
@@ -329,7 +329,7 @@ def sample():
         full_name="Nguyễn Văn Mẫu", position="Bí thư chi bộ", unit="Chi bộ Văn phòng",
         course_line="Đã hoàn thành chương trình lớp Bồi dưỡng nghiệp vụ công tác Đảng, tổ chức ngày "
                     f"{today.day}/{today.month}/{today.year}.",
-        place_date=f"{settings.place}, ngày {today.day} tháng {today.month} năm {today.year}",
+        place_date=document_date(settings.place, today),
         verify_url=services.verify_url("MAUMAUMAUMAUMAUM"), verification_code="MAUMAUMAUMAUMAUM", specimen=True,
     )
     return _send_pdf_pages([data], "giay-chung-nhan-mau.pdf", preprinted=request.args.get("preprinted") == "1")

@@ -52,11 +52,6 @@ class OrderedIdsPagination(Pagination):
         super().__init__(page=min(max(page, 1), last_page), per_page=per_page, max_per_page=None,
                          error_out=False, ordered_ids=ordered_ids, load=load)
 
-    @property
-    def first_number(self) -> int:
-        """The row number («STT») of the page's first item."""
-        return (self.page - 1) * self.per_page + 1
-
     def _query_items(self) -> list:
         start = (self.page - 1) * self.per_page
         ids = self._query_args["ordered_ids"][start:start + self.per_page]

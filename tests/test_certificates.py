@@ -479,9 +479,9 @@ def test_register_is_paginated_and_keeps_its_filter(app, as_user):
     assert f"<tr><td>{REGISTER_PER_PAGE + 1}</td><td>{serials[REGISTER_PER_PAGE]}</td>" in second_text
 
 
-def test_register_lists_holders_in_vietnamese_order_or_by_number(app, as_user):
-    """By default the one Vietnamese order of given names (Đức before Em, which a code-point
-    sort puts last); «Theo số» lists the numbers as they were issued."""
+def test_register_lists_numbers_as_issued_or_holders_in_vietnamese_order(app, as_user):
+    """By default the numbers as they were issued; «Theo tên người được cấp» (?order=name) the
+    one Vietnamese order of given names (Đức before Em, which a code-point sort puts last)."""
     course, _s, enrollments = make_finished_course(topics=1, participants=3)
     for enrollment, name in zip(enrollments, ("Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức")):
         enrollment.user.full_name = name
@@ -490,6 +490,7 @@ def test_register_lists_holders_in_vietnamese_order_or_by_number(app, as_user):
     course = services.load_course(course.id)
     issued = [services.issue_one(organizer, course, e.id, None) for e in enrollments]
     by_name = ["Vương Văn An", "Nguyễn Văn Đức", "Trần Thị Em"]
+    by_number = ["Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức"]
     assert sorted(by_name, key=lambda n: n.split()[-1]) != by_name  # a code-point sort gets it wrong
     client = as_user(organizer)
 
@@ -497,26 +498,45 @@ def test_register_lists_holders_in_vietnamese_order_or_by_number(app, as_user):
         return sorted(by_name, key=text.index)
 
     page = client.get("/certificates/register").get_data(as_text=True)
-    assert names_in(page) == by_name
+    assert names_in(page) == by_number
     assert "Thứ tự" in page and "Theo tên người được cấp" in page and "Theo số" in page
-    numbered = client.get("/certificates/register?order=number").get_data(as_text=True)
-    assert names_in(numbered) == ["Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức"]
-    assert 'value="number" selected' in numbered
-    assert "/certificates/register.pdf?order=number" in numbered
-    for url, names, serials in (("/certificates/register.xlsx", by_name, [issued[i].serial for i in (1, 2, 0)]),
-                                ("/certificates/register.xlsx?order=number", None, [c.serial for c in issued])):
+    named = client.get("/certificates/register?order=name").get_data(as_text=True)
+    assert names_in(named) == by_name
+    assert 'value="name" selected' in named
+    assert "/certificates/register.pdf?order=name" in named
+    for url, names, serials in (("/certificates/register.xlsx?order=name", by_name,
+                                 [issued[i].serial for i in (1, 2, 0)]),
+                                ("/certificates/register.xlsx", by_number, [c.serial for c in issued])):
         sheet = load_workbook(io.BytesIO(client.get(url).get_data())).active
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:3] == ("STT", "Số", "Họ và tên")
+        assert [row[0] for row in rows[1:]] == [1, 2, 3]
         assert [row[1] for row in rows[1:]] == serials, url
-        if names:
-            assert [row[2] for row in rows[1:]] == names
-    text = pdf_text(client.get("/certificates/register.pdf").get_data())
+        assert [row[2] for row in rows[1:]] == names, url
+    text = pdf_text(client.get("/certificates/register.pdf?order=name").get_data())
     assert sorted(by_name, key=text.index) == by_name and "STT" in text
-    number_text = pdf_text(client.get("/certificates/register.pdf?order=number").get_data())
-    assert sorted(by_name, key=number_text.index) == ["Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức"]
+    number_text = pdf_text(client.get("/certificates/register.pdf").get_data())
+    assert sorted(by_name, key=number_text.index) == by_number
     # An order it does not know is the default one, not an error.
-    assert names_in(client.get("/certificates/register?order=%F0%9F%98%80").get_data(as_text=True)) == by_name
+    assert names_in(client.get("/certificates/register?order=%F0%9F%98%80").get_data(as_text=True)) == by_number
+
+
+def test_register_by_name_pages_in_that_order_with_its_row_numbers(app, as_user):
+    from courses.certificates.views import REGISTER_PER_PAGE
+    from courses.text import name_key
+
+    course, _s, enrollments = make_finished_course(topics=1, participants=REGISTER_PER_PAGE + 2)
+    organizer = make_user(Role.ORGANIZER)
+    course = services.load_course(course.id)
+    issued = [services.issue_one(organizer, course, e.id, None) for e in reversed(enrollments)]
+    by_name = sorted(issued, key=lambda c: name_key(c.enrollment.user.full_name, 0))
+    assert by_name != issued
+    client = as_user(organizer)
+    second = client.get("/certificates/register?order=name&page=2").get_data(as_text=True)
+    rows = [f"<tr><td>{REGISTER_PER_PAGE + i + 1}</td><td>{c.serial}</td>" for i, c in
+            enumerate(by_name[REGISTER_PER_PAGE:])]
+    assert all(row in second for row in rows), second
+    assert "/certificates/register?page=1&amp;order=name" in second
 
 
 def test_only_admins_revoke(app, as_user):

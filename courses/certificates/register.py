@@ -1,7 +1,10 @@
 """The issuance register (sổ cấp giấy chứng nhận): its rows, its two orders, its tables.
 
-By default the register lists holders in the one Vietnamese order of lists of people (by
-given name, courses.text.name_key); a clerk looking a number up asks for number order.
+By default the register lists its numbers as they were issued; «Theo tên người được cấp»
+(`?order=name`) lists the holders in the one Vietnamese order of lists of people (by given
+name, courses.text.name_key). Number order stays the default because name order reads every
+certificate's id and holder (no index can sort by given name), and the register has no filter
+by default.
 """
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ from courses.text import name_key
 
 
 class RegisterOrder(StrEnum):
-    NAME = "name"
     NUMBER = "number"
+    NAME = "name"
 
     @property
     def label(self) -> str:
@@ -34,21 +37,27 @@ class RegisterOrder(StrEnum):
     @property
     def query_value(self) -> str | None:
         """The value for `?order=` in links: none for the default, so its URLs stay as they were."""
-        return None if self is RegisterOrder.NAME else self.value
+        return None if self is RegisterOrder.NUMBER else self.value
 
     @classmethod
     def parse(cls, value: str | None) -> "RegisterOrder":
-        """The order a query string asks for; anything else is the default, by name."""
+        """The order a query string asks for; anything else is the default, by number."""
         try:
-            return cls(value or cls.NAME)
+            return cls(value or cls.NUMBER)
         except ValueError:
-            return cls.NAME
+            return cls.NUMBER
 
 
-ORDER_LABELS = {RegisterOrder.NAME: _l("Theo tên người được cấp"), RegisterOrder.NUMBER: _l("Theo số")}
+ORDER_LABELS = {RegisterOrder.NUMBER: _l("Theo số"), RegisterOrder.NAME: _l("Theo tên người được cấp")}
 
 # Shares of the landscape page's width: «STT» and the dates must not wrap, names may.
 COLUMN_SHARES = [0.05, 0.14, 0.19, 0.28, 0.09, 0.13, 0.12]
+
+
+# What a register row shows: the holder, the course, the certificate that replaced it.
+_ROW_OPTIONS = (joinedload(Certificate.enrollment).joinedload(Enrollment.user),
+                joinedload(Certificate.enrollment).joinedload(Enrollment.course),
+                joinedload(Certificate.replaced_by))
 
 
 def _filters(year: int | None, unit_code: str | None) -> list:
@@ -66,7 +75,7 @@ def _by_number(year: int | None, unit_code: str | None):
 
 
 def ordered_ids(year: int | None = None, unit_code: str | None = None,
-                order: RegisterOrder = RegisterOrder.NAME) -> list[int]:
+                order: RegisterOrder = RegisterOrder.NUMBER) -> list[int]:
     """The ids of the register's certificates in the order asked for (one query)."""
     if order is RegisterOrder.NUMBER:
         return list(db.session.scalars(_by_number(year, unit_code)))
@@ -86,20 +95,23 @@ def load_certificates(ids: list[int]) -> list[Certificate]:
         return []
     loaded = db.session.scalars(
         select(Certificate).where(Certificate.id.in_(ids))
-        .options(joinedload(Certificate.enrollment).joinedload(Enrollment.user),
-                 joinedload(Certificate.enrollment).joinedload(Enrollment.course),
-                 joinedload(Certificate.replaced_by))).unique().all()
+        .options(*_ROW_OPTIONS)).unique().all()
     by_id = {certificate.id: certificate for certificate in loaded}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def register_page(year: int | None, order: RegisterOrder, page: int, per_page: int) -> OrderedIdsPagination:
-    """A page of the register: two queries (the order, the page's certificates), whatever its size."""
+def register_page(year: int | None, order: RegisterOrder, page: int, per_page: int):
+    """A page of the register: in number order one query and its count, as before; by name
+    two queries (the sorted ids, then the page's certificates), whatever the register's size."""
+    if order is RegisterOrder.NUMBER:
+        statement = (select(Certificate).where(*_filters(year, None)).options(*_ROW_OPTIONS)
+                     .order_by(Certificate.issuing_unit_code, Certificate.serial_year, Certificate.serial_number))
+        return db.paginate(statement, page=page, per_page=per_page, error_out=False)
     return OrderedIdsPagination(ordered_ids(year, order=order), load_certificates, page, per_page)
 
 
 def register_rows(year: int | None = None, unit_code: str | None = None,
-                  order: RegisterOrder = RegisterOrder.NAME) -> list[Certificate]:
+                  order: RegisterOrder = RegisterOrder.NUMBER) -> list[Certificate]:
     """The whole register (for the PDF and XLSX exports)."""
     ids = ordered_ids(year, unit_code, order)
     # The id list of a large register is bound in slices, as SQLite limits a statement's parameters.

@@ -213,7 +213,7 @@ def course_pdf(course_id: int):
 @bp.route("/certificates/register")
 @staff_required
 def register():
-    """The issuance register (sổ cấp giấy chứng nhận), by holder's name or by number (?order=number)."""
+    """The issuance register (sổ cấp giấy chứng nhận), by number or by holder's name (?order=name)."""
     year = int_arg("year", 1, 9999)
     order = register_book.RegisterOrder.parse(request.args.get("order"))
     page = register_book.register_page(year, order, page_arg(), REGISTER_PER_PAGE)

@@ -25,6 +25,9 @@ def log_in(page, email: str, password: str = PASSWORD, button: str = "Đăng nh�
 
 
 def log_out(page, user_name: str, button: str = "Đăng xuất"):
+    # The account menu opens by script: a click before the page's scripts ran opened nothing
+    # (seen once in a full PostgreSQL run, right after a language switch reloaded the page).
+    page.wait_for_load_state("load")
     page.get_by_role("button", name=re.compile(re.escape(user_name))).click()
     page.get_by_role("button", name=button).click()
 

@@ -69,9 +69,11 @@ def _filters(year: int | None, unit_code: str | None) -> list:
     return filters
 
 
+_NUMBER_ORDER = (Certificate.issuing_unit_code, Certificate.serial_year, Certificate.serial_number)
+
+
 def _by_number(year: int | None, unit_code: str | None):
-    return (select(Certificate.id).where(*_filters(year, unit_code))
-            .order_by(Certificate.issuing_unit_code, Certificate.serial_year, Certificate.serial_number))
+    return select(Certificate.id).where(*_filters(year, unit_code)).order_by(*_NUMBER_ORDER)
 
 
 def ordered_ids(year: int | None = None, unit_code: str | None = None,
@@ -104,8 +106,7 @@ def register_page(year: int | None, order: RegisterOrder, page: int, per_page: i
     """A page of the register: in number order one query and its count, as before; by name
     two queries (the sorted ids, then the page's certificates), whatever the register's size."""
     if order is RegisterOrder.NUMBER:
-        statement = (select(Certificate).where(*_filters(year, None)).options(*_ROW_OPTIONS)
-                     .order_by(Certificate.issuing_unit_code, Certificate.serial_year, Certificate.serial_number))
+        statement = select(Certificate).where(*_filters(year, None)).options(*_ROW_OPTIONS).order_by(*_NUMBER_ORDER)
         return db.paginate(statement, page=page, per_page=per_page, error_out=False)
     return OrderedIdsPagination(ordered_ids(year, order=order), load_certificates, page, per_page)
 

@@ -78,8 +78,9 @@ def register_extensions(app: Flask) -> None:
         app.config.get("POSTGRES_RANDOM_PAGE_COST", ""))
     db.init_app(app)
     with app.app_context():
-        from courses import db_session
+        from courses import db_session, sql_dialect
 
+        sql_dialect.wait_for_write_lock(db.engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
         db_session.install(db.engine)
         db_session.retry_reads(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)

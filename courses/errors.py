@@ -64,8 +64,15 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         from courses.security.requestlog import get_request_id
+        from courses.sql_dialect import is_database_busy
 
         db.session.rollback()
+        if is_database_busy(error):
+            # Another write held the lock past the wait: nothing of this request was kept.
+            app.logger.warning("database busy: %s", error.orig)
+            page, code = render_error(503, str(_l("Hệ thống đang bận ghi dữ liệu khác nên chưa lưu được thay đổi của "
+                                                  "bạn. Vui lòng thử lại sau ít giây.")))
+            return page, code, {"Retry-After": "5"}
         if app.debug:
             raise error  # keep the interactive debugger in development
         app.logger.exception("unhandled error")  # the record carries request_id and user_id

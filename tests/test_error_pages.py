@@ -7,6 +7,7 @@ import pytest
 from flask import abort
 
 from courses.permissions import public
+from tests.conftest import login
 from tests.factories import make_user
 
 TITLES = {
@@ -118,3 +119,42 @@ def test_a_body_over_the_limit_gives_the_413_page(make_app):
     with app.app_context():
         response = app.test_client().post("/auth/register", data={"file": (io.BytesIO(b"x" * 4096), "a.pdf")})
         assert_error_page(response, 413)
+
+
+def test_a_write_that_waits_too_long_for_the_lock_gets_the_busy_page_and_changes_nothing(make_app, database):
+    """A job (or another server) holding SQLite's write lock makes a request's write wait; past
+    the wait the user reads «try again» (503, Retry-After), not the 500 page, and nothing is saved."""
+    if database["kind"] != "sqlite":
+        pytest.skip("the file-level write lock is SQLite's; PostgreSQL locks rows and waits")
+    import sqlite3
+
+    from sqlalchemy import select
+
+    from courses.auth.models import User
+    from courses.extensions import db
+
+    app = make_app(SQLITE_BUSY_TIMEOUT_SECONDS=0.2)
+    client = app.test_client()
+    with app.app_context():
+        user = make_user()
+        db.session.commit()
+        assert user.locale is None
+        assert login(client, user.email).status_code == 302
+        holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # what a job's write transaction holds until it commits
+        try:
+            response = client.post("/language", data={"lang": "en", "next": "/"})
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert "Hệ thống đang bận ghi dữ liệu khác" in body and '<html lang="vi">' in body
+        assert "OperationalError" not in body and "database is locked" not in body
+        db.session.expire_all()
+        assert db.session.scalar(select(User.locale).where(User.id == user.id)) is None  # as it was
+        # Once the lock is gone the same request goes through.
+        assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
+        db.session.expire_all()
+        assert db.session.scalar(select(User.locale).where(User.id == user.id)) == "en"

@@ -58,6 +58,7 @@ FUZZ_SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
+JOB_WAIT_SECONDS = 120
 # Endpoints whose success is not a redirect (they answer 200 after changing data), so a
 # 200 does not mean "refused": endpoint -> success statuses. (None today.)
 SUCCESS_STATUSES: dict[str, set[int]] = {}
@@ -129,17 +130,18 @@ def fuzz_endpoint(client, endpoint, method, path, fields, user, fuzz_settings=FU
     @fuzz_settings
     @given(data=form_data(fields))
     def submit(data):
-        log_in(client, user)
-        # Jobs an earlier example started run in threads of this process: let them finish, so the
-        # only writes between the two snapshots are this request's. The test's own session ends
-        # its transaction first: on SQLite its read lock would hold a job's commit back until
-        # the wait gave up, and the job would then finish between the snapshots.
+        # Jobs an earlier example started run in threads of this process: let them finish
+        # before anything here writes (the log-in row included), so the only writes between the
+        # two snapshots are this request's. The test's own session ends its transaction first:
+        # on SQLite its read lock would hold a job's commit back until the wait gave up. A
+        # loaded machine can take long over a job: the wait is generous.
         db.session.rollback()
-        wait_for_threads()
+        wait_for_threads(timeout=JOB_WAIT_SECONDS)
+        log_in(client, user)
         before = snapshot()
         response = client.open(path, method=method, data=data, content_type="multipart/form-data")
         db.session.rollback()
-        wait_for_threads()
+        wait_for_threads(timeout=JOB_WAIT_SECONDS)
         status = response.status_code
         assert status < 500, f"{method} {path} ({endpoint}) answered {status} for {data!r}"
         refused = (status not in (301, 302, 303) and status not in success) or "danger" in flashed_categories(client)

@@ -4,7 +4,7 @@
 
 Ours: prints the first N certificates of the large set's certificate course (LG-0002,
 2,000 certificates) through the application's own path, from the database to the
-finished file: courses.certificates.services.print_course (the course page's bulk print
+finished file: courses.certificates.printing.print_course (the course page's bulk print
 and `flask certificates print` call it), which reads the rows, maps them to certificate
 data and draws them with courses/certificates/pdf.py into a temporary file, as the view
 does. The floor: benchmarks/certificates_floor.py draws the same page from in-memory
@@ -56,7 +56,8 @@ def measure_ours(database_url: str, count: int, sign: bool = True) -> dict:
     """
     from config import DevelopmentConfig
     from courses import create_app
-    from courses.certificates import services
+    from courses.certificates import lookups, printing
+    from courses.certificates import settings as certificate_settings
     from courses.extensions import db
     from courses.pdf_fonts import register_fonts
     from courses.perf.data import CERTIFICATE_COURSE_CODE
@@ -65,21 +66,21 @@ def measure_ours(database_url: str, count: int, sign: bool = True) -> dict:
                      PUBLIC_BASE_URL=PUBLIC_BASE_URL, CERT_KEY_DIR=str(DEFAULT_SQLITE.parent / "certificate-keys"))
     with app.app_context():
         register_fonts()
-        course = services.course_by_code(CERTIFICATE_COURSE_CODE)
+        course = lookups.course_by_code(CERTIFICATE_COURSE_CODE)
         if course is None:
             raise SystemExit(f"no course {CERTIFICATE_COURSE_CODE}: load the large set (seed-large)")
-        services.get_settings()  # created with the defaults the first time; not part of printing
+        certificate_settings.get_settings()  # created with the defaults the first time; not part of printing
         db.session.commit()
         # One certificate first, as a running server has printed before (compiled queries,
         # loaded code); then a new session, so the timed print reads everything again.
         with tempfile.TemporaryFile() as out:
-            services.print_course(course, out, limit=1, sign=sign)
+            printing.print_course(course, out, limit=1, sign=sign)
         db.session.remove()
         with tempfile.TemporaryFile() as out:
             started = time.perf_counter()
             cpu_started = time.process_time()
-            course = services.course_by_code(CERTIFICATE_COURSE_CODE)
-            printed = services.print_course(course, out, limit=count, sign=sign)
+            course = lookups.course_by_code(CERTIFICATE_COURSE_CODE)
+            printed = printing.print_course(course, out, limit=count, sign=sign)
             out.flush()
             elapsed = time.perf_counter() - started
             out.seek(0, os.SEEK_END)  # the signer leaves the file at its start

@@ -346,7 +346,7 @@ def seed_demo(password: str = "Demo@2022", today: date | None = None) -> dict[st
     accounts = seed_accounts(password, cells)
     seed_model_course(bloc, cells, topics, speakers, accounts["participant"])
     seed_upcoming_course(bloc, topics, speakers, today)
-    from courses.certificates.services import get_settings
+    from courses.certificates.settings import get_settings
 
     get_settings()  # certificate settings with a fictional signer, found or created
     db.session.commit()

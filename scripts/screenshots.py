@@ -57,7 +57,7 @@ def build_app(database: Path):
                      WTF_CSRF_ENABLED=True, UPLOAD_DIR=str(database.parent / "uploads"))
     with app.app_context():
         from courses.auth.models import User
-        from courses.certificates.services import issue_all
+        from courses.certificates.issuing import issue_all
         from courses.demo import MODEL_COURSE_CODE, seed_demo
         from courses.enums import Role, SessionKind
         from courses.extensions import db

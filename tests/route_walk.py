@@ -85,7 +85,7 @@ def build_world() -> World:
     other_enrollment = factories.make_enrollment(other_participant, other_course, EnrollmentStatus.CONFIRMED)
     attendance = factories.make_attendance(enrollment, session, recorded_by=organizer)
     material = factories.make_material(course, visibility=Visibility.ENROLLED)
-    from courses.certificates.services import new_verification_code
+    from courses.certificates.issuing import new_verification_code
 
     # A code as the service makes them (upper case): /verify looks codes up that way.
     certificate = factories.make_certificate(enrollment, issued_by=admin)

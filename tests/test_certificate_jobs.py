@@ -13,8 +13,8 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from courses.certificates import issuing, lookups
 from courses.certificates import jobs as certificate_jobs
-from courses.certificates import services
 from courses.enums import JobStatus, Role
 from courses.extensions import db
 from courses.jobs import runner
@@ -34,12 +34,12 @@ def app(make_app, tmp_path):
 def course_with_certificates(participants: int, revoke: int = 0):
     """A finished course whose participants all hold a certificate; revoke the first few."""
     course, _sessions, enrollments = make_finished_course(topics=1, participants=participants)
-    course = services.load_course(course.id)
-    issued = services.issue_all(None, course)
+    course = lookups.load_course(course.id)
+    issued = issuing.issue_all(None, course)
     admin = make_user(Role.ADMIN)
     revoked_ids = set()
     for certificate in issued[:revoke]:
-        services.revoke(admin, certificate, "Thu hồi thử")
+        issuing.revoke(admin, certificate, "Thu hồi thử")
         revoked_ids.add(certificate.enrollment_id)
         certificate.enrollment.user.full_name = f"Đỗ Thị Thu Hồi {len(revoked_ids)}"  # no other name contains it
     db.session.commit()

@@ -199,10 +199,10 @@ def test_the_statement_fits_a_qr_code_that_scans_from_paper(app):
 def test_keys_and_the_signed_revocation_list_are_published(app, client):
     _course, _s, _e, (certificate, other) = issue_course()
     services_user = make_user(Role.ORGANIZER)
-    from courses.certificates import services
+    from courses.certificates import issuing
 
-    replacement = services.reissue(services_user, other, "Sai tên")
-    services.revoke(services_user, certificate, "Cấp nhầm")
+    replacement = issuing.reissue(services_user, other, "Sai tên")
+    issuing.revoke(services_user, certificate, "Cấp nhầm")
     keys = offline.load_keys_json(client.get("/verify/keys.json").get_data(as_text=True))
     document = client.get("/verify/revoked.json").get_json()
     body = offline.verify_revocation_list(document, keys)
@@ -250,14 +250,14 @@ def test_the_offline_page_holds_the_keys_and_the_list_and_says_what_it_cannot_kn
 def test_the_demo_course_certificates_are_signed_and_verify_offline(app, runner, tmp_path):
     from sqlalchemy import select
 
-    from courses.certificates import services
+    from courses.certificates import issuing, lookups
     from courses.extensions import db
     from courses.scheduling.models import Course
 
     result = runner.invoke(args=["seed-demo"])
     assert "Ký số PDF bằng khóa MẪU" in result.output, result.output
-    course = services.load_course(db.session.scalar(select(Course.id).where(Course.code == "BDNV-2022-01")))
-    issued = services.issue_all(make_user(Role.ORGANIZER), course)
+    course = lookups.load_course(db.session.scalar(select(Course.id).where(Course.code == "BDNV-2022-01")))
+    issued = issuing.issue_all(make_user(Role.ORGANIZER), course)
     assert issued
     client = app.test_client()
     _log_in(client)

@@ -9,7 +9,8 @@ import zxingcpp
 from openpyxl import load_workbook
 
 from courses.audit.models import AuditEvent
-from courses.certificates import services
+from courses.certificates import issuing, lookups
+from courses.certificates import settings as certificate_settings
 from courses.certificates.models import Certificate
 from courses.enums import AttendanceStatus, Role
 from courses.exceptions import DomainError
@@ -25,8 +26,8 @@ def pdf_text(data: bytes) -> str:
 
 def issue_course(topics=2, participants=2, **values):
     course, sessions, enrollments = make_finished_course(topics=topics, participants=participants, **values)
-    course = services.load_course(course.id)
-    return course, sessions, enrollments, services.issue_all(make_user(Role.ORGANIZER), course)
+    course = lookups.load_course(course.id)
+    return course, sessions, enrollments, issuing.issue_all(make_user(Role.ORGANIZER), course)
 
 
 # --- numbering --------------------------------------------------------------------------
@@ -41,7 +42,7 @@ def test_serials_are_consecutive_and_formatted(app):
 
 def test_format_and_starting_number_are_configurable(app):
     admin = make_user(Role.ADMIN)
-    services.update_settings(admin, {"serial_format": "{number:05d}/{year}/GCN-{unit}", "starting_number": 42,
+    certificate_settings.update_settings(admin, {"serial_format": "{number:05d}/{year}/GCN-{unit}", "starting_number": 42,
                                      "issuing_unit_code": "BTC"})
     _c, _s, _e, issued = issue_course(participants=2)
     year = issued[0].serial_year
@@ -50,17 +51,17 @@ def test_format_and_starting_number_are_configurable(app):
 
 def test_a_bad_serial_format_is_refused(app):
     with pytest.raises(DomainError) as error:
-        services.update_settings(make_user(Role.ADMIN), {"serial_format": "{so}/GCN"})
+        certificate_settings.update_settings(make_user(Role.ADMIN), {"serial_format": "{so}/GCN"})
     assert error.value.field == "serial_format"
 
 
 def test_each_unit_and_year_has_its_own_sequence(app):
-    assert services.next_serial_number("ĐUK", 2025, 1) == 1
-    assert services.next_serial_number("ĐUK", 2025, 1) == 2
-    assert services.next_serial_number("BTC", 2025, 1) == 1
-    assert services.next_serial_number("ĐUK", 2026, 1) == 1
+    assert issuing.next_serial_number("ĐUK", 2025, 1) == 1
+    assert issuing.next_serial_number("ĐUK", 2025, 1) == 2
+    assert issuing.next_serial_number("BTC", 2025, 1) == 1
+    assert issuing.next_serial_number("ĐUK", 2026, 1) == 1
     db.session.rollback()  # a rolled-back issue gives its number back: no gap
-    assert services.next_serial_number("ĐUK", 2025, 1) == 1
+    assert issuing.next_serial_number("ĐUK", 2025, 1) == 1
 
 
 def test_two_issuers_at_once_never_share_or_skip_a_serial(app):
@@ -76,7 +77,7 @@ def test_two_issuers_at_once_never_share_or_skip_a_serial(app):
                 from courses.auth.models import User
 
                 barrier.wait()
-                services.issue_one(db.session.get(User, organizer_id), services.load_course(course_id),
+                issuing.issue_one(db.session.get(User, organizer_id), lookups.load_course(course_id),
                                    enrollment_id, None)
             except Exception as error:  # reported below
                 errors.append(error)
@@ -97,7 +98,7 @@ def _both_pass_the_check_first(monkeypatch, parties=2):
     """Hold each issuer right after its "already has a valid certificate?" read until all have
     read, so every one of them inserts believing it is first (real sessions, real database)."""
     barrier = threading.Barrier(parties, timeout=20)
-    real, seen = services.valid_certificates_by_enrollment, threading.local()
+    real, seen = issuing.valid_certificates_by_enrollment, threading.local()
 
     def check_then_wait(course_id):
         result = real(course_id)
@@ -106,7 +107,7 @@ def _both_pass_the_check_first(monkeypatch, parties=2):
             barrier.wait()
         return result
 
-    monkeypatch.setattr(services, "valid_certificates_by_enrollment", check_then_wait)
+    monkeypatch.setattr(issuing, "valid_certificates_by_enrollment", check_then_wait)
 
 
 def _race(app, work, parties=2):
@@ -141,7 +142,7 @@ def _counter_value():
 def test_two_issuing_one_certificate_to_the_same_person_at_once(app, monkeypatch):
     course, _s, (enrollment,) = make_finished_course(topics=1, participants=1)
     organizer = make_user(Role.ORGANIZER)
-    services.get_settings()
+    certificate_settings.get_settings()
     db.session.commit()
     course_id, enrollment_id, organizer_id = course.id, enrollment.id, organizer.id
     db.session.remove()
@@ -150,7 +151,7 @@ def test_two_issuing_one_certificate_to_the_same_person_at_once(app, monkeypatch
     def issue():
         from courses.auth.models import User
 
-        return services.issue_one(db.session.get(User, organizer_id), services.load_course(course_id),
+        return issuing.issue_one(db.session.get(User, organizer_id), lookups.load_course(course_id),
                                   enrollment_id, None).serial
 
     outcomes = _race(app, issue)
@@ -167,7 +168,7 @@ def test_two_issuing_one_certificate_to_the_same_person_at_once(app, monkeypatch
 def test_two_issuing_all_of_a_course_at_once(app, monkeypatch):
     course, _s, enrollments = make_finished_course(topics=1, participants=3)
     organizer = make_user(Role.ORGANIZER)
-    services.get_settings()
+    certificate_settings.get_settings()
     db.session.commit()
     course_id, organizer_id, enrollment_ids = course.id, organizer.id, sorted(e.id for e in enrollments)
     db.session.remove()
@@ -176,7 +177,7 @@ def test_two_issuing_all_of_a_course_at_once(app, monkeypatch):
     def issue():
         from courses.auth.models import User
 
-        return len(services.issue_all(db.session.get(User, organizer_id), services.load_course(course_id)))
+        return len(issuing.issue_all(db.session.get(User, organizer_id), lookups.load_course(course_id)))
 
     outcomes = _race(app, issue)
     # The one that lost the unique index starts over and finds nothing left to issue.
@@ -189,11 +190,11 @@ def test_two_issuing_all_of_a_course_at_once(app, monkeypatch):
 def test_issuing_page_says_so_when_someone_issued_first(app, as_user, monkeypatch):
     course, _s, (enrollment,) = make_finished_course(topics=1, participants=1)
     organizer = make_user(Role.ORGANIZER)
-    services.get_settings()
+    certificate_settings.get_settings()
     db.session.commit()
     course_id, enrollment_id, organizer_id = course.id, enrollment.id, organizer.id
     client = as_user(organizer)
-    real, first = services.valid_certificates_by_enrollment, []
+    real, first = issuing.valid_certificates_by_enrollment, []
 
     def other_organizer_issues_meanwhile(cid):
         result = real(cid)
@@ -204,8 +205,8 @@ def test_issuing_page_says_so_when_someone_issued_first(app, as_user, monkeypatc
                 with app.app_context():
                     from courses.auth.models import User
 
-                    first.append(services.issue_one(db.session.get(User, organizer_id),
-                                                    services.load_course(course_id), enrollment_id, None).serial)
+                    first.append(issuing.issue_one(db.session.get(User, organizer_id),
+                                                    lookups.load_course(course_id), enrollment_id, None).serial)
                     db.session.remove()
 
             thread = threading.Thread(target=other)
@@ -213,7 +214,7 @@ def test_issuing_page_says_so_when_someone_issued_first(app, as_user, monkeypatc
             thread.join()
         return result
 
-    monkeypatch.setattr(services, "valid_certificates_by_enrollment", other_organizer_issues_meanwhile)
+    monkeypatch.setattr(issuing, "valid_certificates_by_enrollment", other_organizer_issues_meanwhile)
     response = client.post(f"/certificates/courses/{course_id}/issue/{enrollment_id}", data={"reason": ""})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -232,18 +233,18 @@ def test_issue_all_gives_only_the_qualifying_and_only_once(app):
     db.session.query(Attendance).filter_by(enrollment_id=missed.id, session_id=sessions[0].id).one().status = \
         AttendanceStatus.ABSENT
     db.session.commit()
-    course = services.load_course(course.id)
+    course = lookups.load_course(course.id)
     organizer = make_user(Role.ORGANIZER)
-    issued = services.issue_all(organizer, course)
+    issued = issuing.issue_all(organizer, course)
     assert [c.enrollment_id for c in issued] == [done.id]
-    assert services.issue_all(organizer, course) == []
+    assert issuing.issue_all(organizer, course) == []
     with pytest.raises(DomainError) as error:
-        services.issue_one(organizer, course, missed.id, "")
+        issuing.issue_one(organizer, course, missed.id, "")
     assert error.value.field == "reason"
-    by_hand = services.issue_one(organizer, course, missed.id, "Vắng vì công tác đột xuất, đã học bù")
+    by_hand = issuing.issue_one(organizer, course, missed.id, "Vắng vì công tác đột xuất, đã học bù")
     assert by_hand.manual_reason.startswith("Vắng vì công tác")
     with pytest.raises(DomainError):
-        services.issue_one(organizer, course, done.id, "lần nữa")
+        issuing.issue_one(organizer, course, done.id, "lần nữa")
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
     assert actions.count("certificate.issue") == 2
 
@@ -252,13 +253,13 @@ def test_revoke_and_reissue(app):
     _course, _s, _e, (certificate, _other) = issue_course()
     admin = make_user(Role.ADMIN)
     with pytest.raises(DomainError):
-        services.revoke(admin, certificate, "  ")
-    new = services.reissue(admin, certificate, "Sai tên đơn vị")
+        issuing.revoke(admin, certificate, "  ")
+    new = issuing.reissue(admin, certificate, "Sai tên đơn vị")
     assert new.serial_number == 3 and new.enrollment_id == certificate.enrollment_id
     db.session.refresh(certificate)
     assert certificate.revoked_at is not None and certificate.replaced_by_id == new.id
-    assert services.status_text(certificate) == f"Đã thay bằng số {new.serial}"
-    services.revoke(admin, new, "Phát hiện gian lận điểm danh")
+    assert lookups.status_text(certificate) == f"Đã thay bằng số {new.serial}"
+    issuing.revoke(admin, new, "Phát hiện gian lận điểm danh")
     assert not new.is_valid
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent))]
     assert {"certificate.issue", "certificate.reissue", "certificate.revoke"} <= set(actions)
@@ -273,7 +274,7 @@ def test_certificate_pdf_text_has_correct_diacritics(make_app, as_user):
         user = enrollments[0].user
         user.full_name = "Nguyễn Đức Minh"
         db.session.commit()
-        (certificate,) = services.issue_all(None, services.load_course(course.id))
+        (certificate,) = issuing.issue_all(None, lookups.load_course(course.id))
         client = app.test_client()
         client.post("/auth/login", data={"email": user.email, "password": "Matkhau123"})
         response = client.get(f"/certificates/{certificate.id}.pdf")
@@ -321,10 +322,10 @@ def test_bulk_pdf_prints_valid_certificates_in_roster_order(app, as_user):
     for enrollment, name in zip(enrollments, ("Trần Văn Yên", "Lê Thị Bình", "Phạm Minh Hải")):
         enrollment.user.full_name = name
     db.session.commit()
-    course = services.load_course(course.id)
-    issued = services.issue_all(None, course)
+    course = lookups.load_course(course.id)
+    issued = issuing.issue_all(None, course)
     bình = next(c for c in issued if c.enrollment_id == enrollments[1].id)
-    services.revoke(make_user(Role.ADMIN), bình, "Thu hồi thử")
+    issuing.revoke(make_user(Role.ADMIN), bình, "Thu hồi thử")
     client = as_user(make_user(Role.ORGANIZER))
     response = client.get(f"/certificates/courses/{course.id}/certificates.pdf")
     pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.get_data())).pages]
@@ -348,7 +349,7 @@ def test_certificates_are_dated_in_the_party_format_with_leading_zeros(app, as_u
 
 def test_preprinted_mode_prints_only_the_variable_fields_where_asked(app, as_user):
     admin = make_user(Role.ADMIN)
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     settings.form_positions = {"full_name": [100, 50]}
     db.session.commit()
     course, _s, _e, _issued = issue_course(participants=1)
@@ -390,7 +391,7 @@ def test_verification_page_for_valid_revoked_and_unknown_codes(app, client):
     assert page.status_code == 200
     assert "còn hiệu lực" in text and holder.user.full_name in text and certificate.serial in text
     assert holder.user.email not in text
-    services.revoke(make_user(Role.ADMIN), certificate, "Cấp nhầm")
+    issuing.revoke(make_user(Role.ADMIN), certificate, "Cấp nhầm")
     text = client.get(f"/verify/{certificate.verification_code.lower()}").get_data(as_text=True)
     assert "đã bị thu hồi ngày" in text
     unknown = client.get("/verify/AAAAAAAAAAAAAAAA")
@@ -426,7 +427,7 @@ def test_participant_downloads_only_their_own_certificate(app, as_user):
     assert client.post(f"/certificates/courses/{course.id}/issue").status_code == 403
     mine_page = client.get("/certificates/mine").get_data(as_text=True)
     assert my_cert.serial in mine_page and their_cert.serial not in mine_page
-    services.revoke(make_user(Role.ADMIN), my_cert, "Cấp nhầm")
+    issuing.revoke(make_user(Role.ADMIN), my_cert, "Cấp nhầm")
     assert client.get(f"/certificates/{my_cert.id}.pdf").status_code == 404
 
 
@@ -452,7 +453,7 @@ def test_register_is_paginated_and_keeps_its_filter(app, as_user):
     from courses.certificates.views import REGISTER_PER_PAGE
 
     course, _s, enrollments = make_finished_course(topics=1, participants=REGISTER_PER_PAGE + 3)
-    issued = services.issue_all(None, services.load_course(course.id))
+    issued = issuing.issue_all(None, lookups.load_course(course.id))
     year = issued[0].serial_year
     serials = [c.serial for c in issued]
     client = as_user(make_user(Role.ORGANIZER))
@@ -487,8 +488,8 @@ def test_register_lists_numbers_as_issued_or_holders_in_vietnamese_order(app, as
         enrollment.user.full_name = name
     db.session.commit()
     organizer = make_user(Role.ORGANIZER)
-    course = services.load_course(course.id)
-    issued = [services.issue_one(organizer, course, e.id, None) for e in enrollments]
+    course = lookups.load_course(course.id)
+    issued = [issuing.issue_one(organizer, course, e.id, None) for e in enrollments]
     by_name = ["Vương Văn An", "Nguyễn Văn Đức", "Trần Thị Em"]
     by_number = ["Trần Thị Em", "Vương Văn An", "Nguyễn Văn Đức"]
     assert sorted(by_name, key=lambda n: n.split()[-1]) != by_name  # a code-point sort gets it wrong
@@ -527,8 +528,8 @@ def test_register_by_name_pages_in_that_order_with_its_row_numbers(app, as_user)
 
     course, _s, enrollments = make_finished_course(topics=1, participants=REGISTER_PER_PAGE + 2)
     organizer = make_user(Role.ORGANIZER)
-    course = services.load_course(course.id)
-    issued = [services.issue_one(organizer, course, e.id, None) for e in reversed(enrollments)]
+    course = lookups.load_course(course.id)
+    issued = [issuing.issue_one(organizer, course, e.id, None) for e in reversed(enrollments)]
     by_name = sorted(issued, key=lambda c: name_key(c.enrollment.user.full_name, 0))
     assert by_name != issued
     client = as_user(organizer)
@@ -567,7 +568,7 @@ def test_admin_settings_form(app, as_user):
     ok = client.post("/certificates/settings", data={**data, "signature": (io.BytesIO(png), "ky.png")},
                      content_type="multipart/form-data")
     assert ok.status_code == 302
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     assert settings.signer_name == "Lê Văn Ký" and settings.form_positions == {"full_name": [120.0, 90.0]}
     assert settings.signature_stored_name
     sample = client.get("/certificates/settings/sample.pdf")

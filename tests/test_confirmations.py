@@ -14,7 +14,8 @@ from datetime import date, time, timedelta
 import pypdfium2
 from sqlalchemy import func, select
 
-from courses.certificates import services
+from courses.certificates import issuing, lookups
+from courses.certificates import settings as certificate_settings
 from courses.certificates.models import Certificate, SerialCounter
 from courses.enrollment import services as enrollment_services
 from courses.enums import AttendanceStatus, EnrollmentStatus, Role
@@ -129,7 +130,7 @@ def test_issue_all_says_how_many_and_which_serials_without_taking_them(client, a
     # No number was taken: the counter does not exist yet, so the serials announced are the ones given.
     assert db.session.scalar(select(SerialCounter).where(SerialCounter.serial_year == year)) is None
     client.post(f"/certificates/courses/{course.id}/issue", data=hidden_fields(first))
-    assert sorted(c.serial for c in services.course_certificates(course.id)) == [
+    assert sorted(c.serial for c in lookups.course_certificates(course.id)) == [
         "0001/GCN-ĐUK", "0002/GCN-ĐUK", "0003/GCN-ĐUK"]
 
 
@@ -140,7 +141,7 @@ def test_a_confirmation_no_longer_true_is_asked_again(client, as_user):
     token = re.search(r'name="plan" value="([^"]*)"', page).group(1)
     assert token == "2:0001/GCN-ĐUK:0002/GCN-ĐUK"
     # Someone else issues one in the meantime: the dialog's «2, 0001–0002» no longer holds.
-    services.issue_one(make_user(Role.ORGANIZER), services.load_course(course.id), first.id, None)
+    issuing.issue_one(make_user(Role.ORGANIZER), lookups.load_course(course.id), first.id, None)
     again = client.post(f"/certificates/courses/{course.id}/issue", data={"plan": token, "confirmed": "1"})
     assert_confirmation_page(again, "Tình hình đã thay đổi", "Cấp 1 giấy chứng nhận, số 0002/GCN-ĐUK.")
     assert certificate_count(course.id) == 1
@@ -153,13 +154,13 @@ def test_the_announced_serials_follow_the_counter(app):
     from courses.certificates import confirmations
 
     first_course, _s, _e = make_finished_course(topics=1, participants=2)
-    services.issue_all(None, services.load_course(first_course.id))
+    issuing.issue_all(None, lookups.load_course(first_course.id))
     course, _s, _e = make_finished_course(topics=1, participants=4)
-    course = services.load_course(course.id)
+    course = lookups.load_course(course.id)
     plan = confirmations.issue_plan(course)
     assert (plan.count, plan.first_serial, plan.last_serial) == (4, "0003/GCN-ĐUK", "0006/GCN-ĐUK")
     assert confirmations.issue_plan(course) == plan  # asking again takes nothing
-    assert sorted(c.serial for c in services.issue_all(None, course)) == [
+    assert sorted(c.serial for c in issuing.issue_all(None, course)) == [
         "0003/GCN-ĐUK", "0004/GCN-ĐUK", "0005/GCN-ĐUK", "0006/GCN-ĐUK"]
 
 
@@ -200,7 +201,7 @@ def test_revoking_asks_first_naming_the_certificate_and_holder(client, as_user):
     enrollment.user.organization = unit
     enrollment.user.full_name = "Phạm Thị Hoa"
     db.session.commit()
-    (certificate,) = services.issue_all(None, services.load_course(course.id))
+    (certificate,) = issuing.issue_all(None, lookups.load_course(course.id))
     as_user(make_user(Role.ADMIN))
     page = client.get(f"/certificates/courses/{course.id}").get_data(as_text=True)
     assert f'data-confirm="Thu hồi giấy chứng nhận số {certificate.serial} của Phạm Thị Hoa' in page
@@ -218,7 +219,7 @@ def test_revoking_asks_first_naming_the_certificate_and_holder(client, as_user):
 
 def test_reissuing_asks_first_and_takes_no_serial(client, as_user):
     course, _s, (enrollment,) = make_finished_course(topics=1, participants=1)
-    (certificate,) = services.issue_all(None, services.load_course(course.id))
+    (certificate,) = issuing.issue_all(None, lookups.load_course(course.id))
     as_user(make_user(Role.ADMIN))
     first = client.post(f"/certificates/{certificate.id}/reissue", data={"reason": "Sai ngày sinh"})
     assert_confirmation_page(first, f"Cấp lại giấy chứng nhận số {certificate.serial} của {enrollment.user.full_name}",
@@ -240,7 +241,7 @@ SETTINGS = {"issuing_unit_name": "Đảng ủy Khối các cơ quan Trung ương
 
 def test_changing_the_serial_format_mid_year_asks_first(client, as_user):
     course, _s, _e = make_finished_course(topics=1, participants=2)
-    services.issue_all(None, services.load_course(course.id))
+    issuing.issue_all(None, lookups.load_course(course.id))
     as_user(make_user(Role.ADMIN))
     assert 'data-confirm-field="serial_format"' in client.get("/certificates/settings").get_data(as_text=True)
     new = {**SETTINGS, "serial_format": "{number:05d}/{year}/GCN"}
@@ -248,17 +249,17 @@ def test_changing_the_serial_format_mid_year_asks_first(client, as_user):
     year = date.today().year
     assert_confirmation_page(first, f"năm {year} đã cấp 2 giấy chứng nhận theo mẫu «{{number:04d}}/GCN-{{unit}}» "
                                     "(số gần nhất 0002/GCN-ĐUK)", f"00003/{year}/GCN")
-    assert services.get_settings().serial_format == "{number:04d}/GCN-{unit}"
+    assert certificate_settings.get_settings().serial_format == "{number:04d}/GCN-{unit}"
     client.post("/certificates/settings", data=hidden_fields(first))
     db.session.expire_all()
-    assert services.get_settings().serial_format == "{number:05d}/{year}/GCN"
+    assert certificate_settings.get_settings().serial_format == "{number:05d}/{year}/GCN"
 
 
 def test_the_serial_format_changes_at_once_when_nothing_was_issued_this_year(client, as_user):
     as_user(make_user(Role.ADMIN))
     response = client.post("/certificates/settings", data={**SETTINGS, "serial_format": "{number:05d}/{year}/GCN"})
     assert response.status_code == 302
-    assert services.get_settings().serial_format == "{number:05d}/{year}/GCN"
+    assert certificate_settings.get_settings().serial_format == "{number:05d}/{year}/GCN"
 
 
 # --- the issued list ---------------------------------------------------------------------
@@ -277,9 +278,9 @@ def test_the_issued_list_names_holder_unit_and_marks_exceptions(client, as_user)
     db.session.execute(Attendance.__table__.delete().where(Attendance.enrollment_id == absent.id))
     db.session.commit()
     organizer = make_user(Role.ORGANIZER)
-    loaded = services.load_course(course.id)
-    services.issue_all(organizer, loaded)
-    services.issue_one(organizer, loaded, absent.id, "Đi công tác theo quyết định của Ban Thường vụ")
+    loaded = lookups.load_course(course.id)
+    issuing.issue_all(organizer, loaded)
+    issuing.issue_one(organizer, loaded, absent.id, "Đi công tác theo quyết định của Ban Thường vụ")
     as_user(organizer)
     page = client.get(f"/certificates/courses/{course.id}").get_data(as_text=True)
     issued = text_of_section(page, "Các giấy chứng nhận đã cấp")
@@ -304,10 +305,10 @@ def _pdf_words(data: bytes) -> str:
 
 def test_revoked_and_replaced_copies_are_overprinted_for_staff(client, as_user):
     course, _s, (first, second) = make_finished_course(topics=1, participants=2)
-    valid, revoked = services.issue_all(None, services.load_course(course.id))
+    valid, revoked = issuing.issue_all(None, lookups.load_course(course.id))
     admin = make_user(Role.ADMIN)
-    services.revoke(admin, revoked, "Cấp nhầm")
-    new = services.reissue(admin, valid, "Sai tên")
+    issuing.revoke(admin, revoked, "Cấp nhầm")
+    new = issuing.reissue(admin, valid, "Sai tên")
     as_user(make_user(Role.ORGANIZER))
     replaced_pdf = _pdf_words(client.get(f"/certificates/{valid.id}.pdf").get_data())
     assert "ĐÃĐƯỢCTHAYTHẾBẰNGSỐ" + new.serial.replace(" ", "") in replaced_pdf
@@ -319,8 +320,8 @@ def test_revoked_and_replaced_copies_are_overprinted_for_staff(client, as_user):
 
 def test_participants_still_cannot_download_a_revoked_certificate(client, as_user):
     course, _s, (enrollment,) = make_finished_course(topics=1, participants=1)
-    (certificate,) = services.issue_all(None, services.load_course(course.id))
-    services.revoke(make_user(Role.ADMIN), certificate, "Cấp nhầm")
+    (certificate,) = issuing.issue_all(None, lookups.load_course(course.id))
+    issuing.revoke(make_user(Role.ADMIN), certificate, "Cấp nhầm")
     as_user(enrollment.user)
     assert client.get(f"/certificates/{certificate.id}.pdf").status_code == 404
 
@@ -330,7 +331,7 @@ def test_participants_still_cannot_download_a_revoked_certificate(client, as_use
 def test_verification_page_names_the_issuer_and_the_dates(client):
     course, _s, _e = make_finished_course(topics=1, participants=1, starts_on=date(2022, 12, 2),
                                           ends_on=date(2022, 12, 4))
-    (certificate,) = services.issue_all(None, services.load_course(course.id))
+    (certificate,) = issuing.issue_all(None, lookups.load_course(course.id))
     text = text_of(client.get(f"/verify/{certificate.verification_code}"))
     assert "Đơn vị cấp Đảng ủy Khối các cơ quan Trung ương" in text
     assert "Thời gian tổ chức 2/12/2022 – 4/12/2022" in text
@@ -339,6 +340,6 @@ def test_verification_page_names_the_issuer_and_the_dates(client):
 
 def test_verification_page_says_a_demo_certificate_is_a_sample(client):
     course, _s, _e = make_finished_course(topics=1, participants=1, is_demo=True)
-    (certificate,) = services.issue_all(None, services.load_course(course.id))
+    (certificate,) = issuing.issue_all(None, lookups.load_course(course.id))
     text = text_of(client.get(f"/verify/{certificate.verification_code}"))
     assert "Giấy chứng nhận mẫu, không có giá trị." in text

@@ -367,11 +367,11 @@ def test_certificates_printed_as_a_job_by_the_worker_and_downloaded_from_the_oth
         cluster, setup_app, fast_password_hashing):
     from pypdf import PdfReader
 
-    from courses.certificates import services as certificates
+    from courses.certificates import issuing, lookups
     from tests.factories import make_finished_course
 
     course, _sessions, enrollments = make_finished_course(topics=1, participants=40)
-    issued = certificates.issue_all(None, certificates.load_course(course.id))
+    issued = issuing.issue_all(None, lookups.load_course(course.id))
     assert len(issued) == 40
     organizer = make_user(role=Role.ORGANIZER)
     browser = Browser(client_address="10.7.0.1")  # the throttling test used up 127.0.0.1's log-ins
@@ -380,7 +380,7 @@ def test_certificates_printed_as_a_job_by_the_worker_and_downloaded_from_the_oth
     assert status == 200 and "In tất cả như tác vụ nền".encode() in page
     token = re.search(rb'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1).decode()
     status, headers, _ = browser.request(cluster["a"], "/jobs/new", {
-        "kind": "certificates.print_course", "course_id": str(course.id), "csrf_token": token})
+        "kind": "printing.print_course", "course_id": str(course.id), "csrf_token": token})
     assert status == 302, headers
     job_path = urllib.parse.urlsplit(headers["Location"]).path
     job_id = int(job_path.rsplit("/", 1)[1])

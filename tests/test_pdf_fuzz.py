@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from courses.certificates import issuing
 from courses.certificates import jobs as certificate_jobs
-from courses.certificates import services as certificates
+from courses.certificates import settings as certificate_settings
 from courses.enums import CourseStatus, OrganizationKind, Role, SessionKind
 from courses.extensions import db
 from courses.jobs import runner
@@ -88,7 +89,7 @@ class World:
     """A finished course whose every typed text is rewritten per example."""
 
     def __init__(self):
-        settings_row = certificates.get_settings()
+        settings_row = certificate_settings.get_settings()
         self.settings = settings_row
         self.bloc = make_organization("Đảng ủy Khối", kind=OrganizationKind.BLOC)
         self.grassroots = make_organization("Đảng bộ cơ sở", kind=OrganizationKind.GRASSROOTS)
@@ -110,7 +111,7 @@ class World:
             self.enrollments.append(enrollment)
         self.certificate = make_certificate(self.enrollments[0])
         revoked = make_certificate(self.enrollments[1])
-        certificates.revoke(self.admin, revoked, "Thu hồi")
+        issuing.revoke(self.admin, revoked, "Thu hồi")
         self.revoked = revoked
         db.session.commit()
 

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from courses.attendance import services as attendance
-from courses.certificates import services
+from courses.certificates import issuing, printing
+from courses.certificates import settings as certificate_settings
 from courses.certificates.models import Certificate, SerialCounter
 from courses.db_types import utcnow
 from courses.exceptions import DomainError
@@ -60,16 +61,16 @@ def not_ended(course: Course, now: datetime | None = None) -> datetime | None:
 def issue_plan(course: Course, due: int | None = None) -> IssuePlan:
     """The certificates issue_all would give now, with their first and last serials."""
     if due is None:
-        have = services.valid_certificates_by_enrollment(course.id)
+        have = issuing.valid_certificates_by_enrollment(course.id)
         due = sum(1 for item in attendance.completions(course) if item.qualifies and item.enrollment.id not in have)
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     now = utcnow()
     year = now.astimezone(LOCAL_TZ).year
     first = last = None
     if due:
         number = _next_number(settings.issuing_unit_code, year, settings.starting_number)
-        first = services.format_serial(settings.serial_format, number, settings.issuing_unit_code, year)
-        last = services.format_serial(settings.serial_format, number + due - 1, settings.issuing_unit_code, year)
+        first = certificate_settings.format_serial(settings.serial_format, number, settings.issuing_unit_code, year)
+        last = certificate_settings.format_serial(settings.serial_format, number + due - 1, settings.issuing_unit_code, year)
     return IssuePlan(count=due, first_serial=first, last_serial=last, course_ends_at=not_ended(course, now))
 
 
@@ -105,7 +106,7 @@ def issue_one_lines(course: Course) -> list[str] | None:
 def revoke_lines(certificate: Certificate, reason: str | None = None) -> list[str]:
     """What revoking does; the reason is known only once typed (the confirmation page)."""
     user = certificate.enrollment.user
-    unit = services.unit_text(user.organization)
+    unit = printing.unit_text(user.organization)
     holder = f"{user.full_name} ({unit})" if unit else user.full_name
     lines = [_("Thu hồi giấy chứng nhận số %(serial)s của %(holder)s.", serial=certificate.serial, holder=holder)]
     if (reason or "").strip():
@@ -131,7 +132,7 @@ def serial_format_lines(new_format: str | None, unit_code: str | None = None) ->
     or nothing was issued this year under the current unit code. new_format None: the
     warning the settings page gives before anything is typed (the dialog).
     """
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     if new_format is not None and (not new_format or new_format == settings.serial_format):
         return None
     now = utcnow().astimezone(LOCAL_TZ)
@@ -149,7 +150,7 @@ def serial_format_lines(new_format: str | None, unit_code: str | None = None) ->
         return lines
     unit = unit_code or settings.issuing_unit_code
     try:
-        sample = services.format_serial(new_format, _next_number(unit, now.year, settings.starting_number),
+        sample = certificate_settings.format_serial(new_format, _next_number(unit, now.year, settings.starting_number),
                                         unit, now.year)
     except DomainError:  # the save refuses the format with its own message
         return None

@@ -11,7 +11,7 @@ from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from courses.certificates import services
+from courses.certificates import lookups, printing
 from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.jobs.params import JobParamsForm
@@ -41,11 +41,11 @@ class PrintCourseForm(JobParamsForm):
             course_id = parse_ascii_int(raw_id) if len(raw_id) <= 12 else None
             if course_id is None or course_id > MAX_ID:
                 raise DomainError(_l("Lớp học không hợp lệ."), field="course_id")
-            course = services.load_course(course_id)
+            course = lookups.load_course(course_id)
         elif code:
             if len(code) > 50:
                 raise DomainError(_l("Mã lớp quá dài (tối đa 50 ký tự)."), field="course_code")
-            course = services.course_by_code(code)
+            course = lookups.course_by_code(code)
         else:
             raise DomainError(_l("Vui lòng nhập mã lớp."), field="course_code")
         if course is None:
@@ -64,21 +64,21 @@ class PrintCourseForm(JobParamsForm):
 def print_course(job, report_progress) -> ResultFile:
     """Draw the course's valid certificates page by page into a file in the results directory."""
     params = job.params or {}
-    course = services.load_course(int(params.get("course_id") or 0))
+    course = lookups.load_course(int(params.get("course_id") or 0))
     if course is None:
         raise DomainError(_l("Lớp học không còn tồn tại."))
-    items = list(services.course_print_data(course))
+    items = list(printing.course_print_data(course))
     total = len(items)
     report_progress(0, total)
     base = (params.get("base_url") or "").rstrip("/")
     if base and not current_app.config.get("PUBLIC_BASE_URL"):
-        items = [dataclasses.replace(item, verify_url=services.verify_url(item.verification_code, base))
+        items = [dataclasses.replace(item, verify_url=printing.verify_url(item.verification_code, base))
                  for item in items]
     preprinted = bool(params.get("preprinted"))
     path = scratch_path(".pdf")
     try:
         with path.open("wb") as out:
-            services.write_certificate_file(out, items, preprinted=preprinted,
+            printing.write_certificate_file(out, items, preprinted=preprinted,
                                             title=f"Giấy chứng nhận — {course.code}",
                                             progress=lambda done: report_progress(done, total))
     except BaseException:

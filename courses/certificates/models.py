@@ -74,7 +74,7 @@ class Certificate(db.Model):
 class CertificateSettings(db.Model):
     """The admin's certificate settings: issuing unit, numbering, place, signer, printing offsets.
 
-    One row (id 1); services create it with defaults when it is missing.
+    One row (id 1); certificates/settings.py creates it with defaults when it is missing.
     """
 
     __tablename__ = "certificate_settings"

@@ -10,13 +10,10 @@ import json
 
 from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, current_app, render_template
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
-from courses.certificates import offline
-from courses.certificates.models import Certificate
+from courses.certificates import lookups, offline
 from courses.certificates.statements import key_store
-from courses.extensions import db, limiter
+from courses.extensions import limiter
 from courses.permissions import public
 
 bp = Blueprint("offline_verification", __name__)
@@ -32,23 +29,9 @@ def _json(document: dict) -> Response:
     return response
 
 
-def revocation_entries() -> list[dict]:
-    """Every revoked certificate's serial, date, and the serial that replaced it (one query)."""
-    replacement = aliased(Certificate)
-    rows = db.session.execute(
-        select(Certificate.serial, Certificate.revoked_at, replacement.serial)
-        .outerjoin(replacement, Certificate.replaced_by_id == replacement.id)
-        .where(Certificate.revoked_at.is_not(None))
-        .order_by(Certificate.revoked_at, Certificate.id)
-    ).all()
-    return [{"serial": serial, "revoked_on": revoked_at.date().isoformat(),
-             "status": "replaced" if replaced_by else "revoked", "replaced_by": replaced_by or ""}
-            for serial, revoked_at, replaced_by in rows]
-
-
 def signed_revocation_list() -> dict:
     kid, key = key_store().current()
-    return offline.sign_revocation_list(revocation_entries(), kid, key)
+    return offline.sign_revocation_list(lookups.revocation_entries(), kid, key)
 
 
 def raw_public_keys() -> dict[str, str]:

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from courses.auth.models import User
+from courses.certificates.lookups import status_text
 from courses.certificates.models import Certificate
 from courses.certificates.reports import ReportTable
-from courses.certificates.services import status_text
 from courses.enrollment.models import Enrollment
 from courses.extensions import db
 from courses.formatting import short_date

@@ -7,8 +7,8 @@ from sqlalchemy.orm import joinedload
 
 from courses.attendance import services as attendance
 from courses.auth.models import User
+from courses.certificates.lookups import course_certificates
 from courses.certificates.reports import ReportTable
-from courses.certificates.services import course_certificates
 from courses.enrollment.models import Enrollment
 from courses.enums import AttendanceStatus, EnrollmentStatus, SessionKind
 from courses.extensions import db

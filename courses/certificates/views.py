@@ -8,18 +8,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.actions import attempt, run_service
 from courses.attendance import services as attendance
-from courses.certificates import confirmations, reports, result_report, services, signing
+from courses.certificates import confirmations, issuing, lookups, printing, reports, result_report, signing
 from courses.certificates import register as register_book
+from courses.certificates import settings as certificate_settings
 from courses.certificates.forms import ReasonForm, RequiredReasonForm, SettingsForm, positions_text
 from courses.certificates.jobs import LARGE_BATCH
 from courses.certificates.models import Certificate
 from courses.confirmation import confirm_first
 from courses.downloads import send_download
 from courses.errors import render_error
-from courses.exceptions import DomainError
-from courses.extensions import db, limiter
-from courses.formatting import LOCAL_TZ, document_date
+from courses.extensions import limiter
+from courses.formatting import LOCAL_TZ
 from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
 from courses.routing import int_arg, page_arg, public_base_url
 
@@ -37,14 +38,14 @@ def signing_unavailable(error: signing.SigningUnavailable):
 
 
 def _course_or_404(course_id: int):
-    course = services.load_course(course_id)
+    course = lookups.load_course(course_id)
     if course is None:
         abort(404)
     return course
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = services.certificate_with_details(certificate_id)
+    certificate = lookups.certificate_with_details(certificate_id)
     if certificate is None:
         abort(404)
     return certificate
@@ -53,7 +54,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 def _send_pdf_pages(items, filename: str, preprinted: bool = False, title: str = "Giấy chứng nhận"):
     """Draw pages into a temporary file (flat memory) and send it."""
     out = tempfile.TemporaryFile()
-    services.write_certificate_file(out, items, preprinted=preprinted, title=title)
+    printing.write_certificate_file(out, items, preprinted=preprinted, title=title)
     out.seek(0)
     return send_download(out, filename, PDF, inline=True)
 
@@ -64,18 +65,18 @@ def course(course_id: int):
     """Who qualifies and why not; the certificates issued; printing."""
     course = _course_or_404(course_id)
     completions = attendance.completions(course)
-    certificates = services.course_certificates(course.id)
+    certificates = lookups.course_certificates(course.id)
     valid = {c.enrollment_id: c for c in certificates if c.revoked_at is None}
     due = sum(1 for c in completions if c.qualifies and c.enrollment.id not in valid)
     plan = confirmations.issue_plan(course, due=due)
     return render_template("certificates/course.html", course=course, completions=completions,
                            certificates=certificates, valid=valid, form=ReasonForm(),
-                           status_text=services.status_text, due=due,
+                           status_text=lookups.status_text, due=due,
                            issue_lines=confirmations.issue_lines(plan) if due else [],
                            issue_plan=confirmations.plan_token(plan),
                            issue_one_lines=confirmations.issue_one_lines(course),
                            revoke_lines=confirmations.revoke_lines, reissue_lines=confirmations.reissue_lines,
-                           unit_text=services.unit_text,
+                           unit_text=printing.unit_text,
                            large_batch=len(valid) >= LARGE_BATCH)
 
 
@@ -90,12 +91,8 @@ def issue_all(course_id: int):
                              agreed=("plan", confirmations.plan_token(plan)))
         if page is not None:
             return page
-        try:
-            issued = services.issue_all(current_user, course)
-            flash(_("Đã cấp %(count)d giấy chứng nhận.", count=len(issued)), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        attempt(lambda: issuing.issue_all(current_user, course),
+                lambda issued: _("Đã cấp %(count)d giấy chứng nhận.", count=len(issued)))
     return redirect(url_for("certificates.course", course_id=course.id))
 
 
@@ -110,12 +107,8 @@ def issue_one(course_id: int, enrollment_id: int):
                              url_for("certificates.course", course_id=course.id), needed=warning is not None)
         if page is not None:
             return page
-        try:
-            certificate = services.issue_one(current_user, course, enrollment_id, form.reason.data)
-            flash(_("Đã cấp giấy chứng nhận số %(serial)s.", serial=certificate.serial), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        attempt(lambda: issuing.issue_one(current_user, course, enrollment_id, form.reason.data),
+                lambda certificate: _("Đã cấp giấy chứng nhận số %(serial)s.", serial=certificate.serial))
     return redirect(url_for("certificates.course", course_id=course.id))
 
 
@@ -131,12 +124,8 @@ def revoke(certificate_id: int):
                              needed=certificate.revoked_at is None)
         if page is not None:
             return page
-        try:
-            services.revoke(current_user, certificate, form.reason.data)
-            flash(_("Đã thu hồi giấy chứng nhận số %(serial)s.", serial=certificate.serial), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        attempt(lambda: issuing.revoke(current_user, certificate, form.reason.data),
+                lambda revoked: _("Đã thu hồi giấy chứng nhận số %(serial)s.", serial=revoked.serial))
     else:
         flash(_("Vui lòng ghi lý do thu hồi."), "danger")
     return redirect(url_for("certificates.course", course_id=certificate.enrollment.course_id))
@@ -154,12 +143,9 @@ def reissue(certificate_id: int):
                              needed=certificate.replaced_by_id is None)
         if page is not None:
             return page
-        try:
-            new = services.reissue(current_user, certificate, form.reason.data)
-            flash(_("Đã cấp lại: số mới %(serial)s thay cho số %(old)s.", serial=new.serial, old=certificate.serial), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        attempt(lambda: issuing.reissue(current_user, certificate, form.reason.data),
+                lambda new: _("Đã cấp lại: số mới %(serial)s thay cho số %(old)s.", serial=new.serial,
+                              old=certificate.serial))
     else:
         flash(_("Vui lòng ghi lý do cấp lại."), "danger")
     return redirect(url_for("certificates.course", course_id=certificate.enrollment.course_id))
@@ -170,12 +156,12 @@ def reissue(certificate_id: int):
 def download(certificate_id: int):
     """One certificate: its holder or organizers and admins."""
     certificate = _certificate_or_404(certificate_id)
-    require(services.can_download(current_user, certificate))
+    require(lookups.can_download(current_user, certificate))
     if certificate.revoked_at is not None and not is_staff(current_user):
         return render_error(404, _("Giấy chứng nhận này đã bị thu hồi hoặc được thay thế."))
     enrollment = certificate.enrollment
-    data = services.certificate_data(certificate, enrollment.user, enrollment.course,
-                                     services.get_settings(), public_base_url())
+    data = printing.certificate_data(certificate, enrollment.user, enrollment.course,
+                                     certificate_settings.get_settings(), public_base_url())
     return _send_pdf_pages([data], f"giay-chung-nhan-{certificate.verification_code}.pdf")
 
 
@@ -183,18 +169,8 @@ def download(certificate_id: int):
 @login_required
 def mine():
     """The logged-in participant's own certificates."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
-    from courses.enrollment.models import Enrollment
-
-    rows = db.session.scalars(
-        select(Certificate).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
-        .where(Enrollment.user_id == current_user.id)
-        .options(joinedload(Certificate.enrollment).joinedload(Enrollment.course), joinedload(Certificate.replaced_by))
-        .order_by(Certificate.issued_at.desc())
-    ).all()
-    return render_template("certificates/mine.html", certificates=rows, status_text=services.status_text)
+    return render_template("certificates/mine.html", certificates=lookups.holder_certificates(current_user.id),
+                           status_text=lookups.status_text)
 
 
 @bp.route("/certificates/courses/<int:course_id>/certificates.pdf")
@@ -205,7 +181,7 @@ def course_pdf(course_id: int):
     preprinted = request.args.get("preprinted") == "1"
     suffix = "-phoi" if preprinted else ""
     out = tempfile.TemporaryFile()  # on disk, not in memory: a course may have thousands
-    services.print_course(course, out, preprinted=preprinted)
+    printing.print_course(course, out, preprinted=preprinted)
     out.seek(0)
     return send_download(out, f"giay-chung-nhan-{course.code}{suffix}.pdf", PDF, inline=True)
 
@@ -219,7 +195,7 @@ def register():
     page = register_book.register_page(year, order, page_arg(), REGISTER_PER_PAGE)
     return render_template("certificates/register.html", page=page, year=year, order=order,
                            orders=list(register_book.RegisterOrder), years=register_book.register_years(),
-                           status_text=services.status_text)
+                           status_text=lookups.status_text)
 
 
 @bp.route("/certificates/register.<fmt>")
@@ -231,7 +207,7 @@ def register_export(fmt: str):
     order = register_book.RegisterOrder.parse(request.args.get("order"))
     tables = register_book.register_tables(register_book.register_rows(year=year, order=order))
     name = f"so-cap-giay-chung-nhan{'-' + str(year) if year else ''}"
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     if fmt == "xlsx":
         return _send_bytes(reports.tables_xlsx(tables), XLSX, name + ".xlsx")
     heading = _("SỔ CẤP GIẤY CHỨNG NHẬN")
@@ -250,9 +226,9 @@ def report(course_id: int, fmt: str):
     name = f"bao-cao-ket-qua-{course.code}"
     if fmt == "xlsx":
         return _send_bytes(reports.tables_xlsx(tables), XLSX, name + ".xlsx")
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     heading = _("BÁO CÁO KẾT QUẢ LỚP BỒI DƯỠNG")
-    sub = f"{course.title} ({course.code}), {services.course_dates(course)}"
+    sub = f"{course.title} ({course.code}), {printing.course_dates(course.starts_on, course.ends_on)}"
     return _send_bytes(reports.tables_pdf(heading, sub, tables, [settings.issuing_unit_name.upper()]), PDF, name + ".pdf")
 
 
@@ -264,7 +240,7 @@ def _send_bytes(data: bytes, mimetype: str, filename: str):
 @admin_required
 def settings():
     """The admin's certificate settings."""
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     form = SettingsForm(obj=settings)
     if request.method == "GET":
         form.form_positions.data = positions_text(settings.form_positions)
@@ -286,12 +262,10 @@ def settings():
             if not _is_image(signature[0]):
                 form.signature.errors = [_("Tệp không phải ảnh PNG hoặc JPEG.")]
                 return render_template("certificates/settings.html", form=form, settings=settings), 400
-        try:
-            services.update_settings(current_user, values, signature=signature,
-                                     remove_signature=form.remove_signature.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
+        outcome = run_service(lambda: certificate_settings.update_settings(
+            current_user, values, signature=signature, remove_signature=form.remove_signature.data))
+        if not outcome.ok:
+            form.add_domain_error(outcome.error)
             return render_template("certificates/settings.html", form=form, settings=settings), 400
         flash(_("Đã lưu cài đặt giấy chứng nhận."), "success")
         return redirect(url_for("certificates.settings"))
@@ -319,19 +293,7 @@ def _is_image(data: bytes) -> bool:
 @admin_required
 def sample():
     """A specimen certificate with the current settings (?preprinted=1 for the blanks mode)."""
-    from courses.certificates.pdf import CertificateData
-
-    settings = services.get_settings()
-    today = datetime.now(LOCAL_TZ).date()
-    data = CertificateData(
-        serial_text="Số: " + services.format_serial(settings.serial_format, settings.starting_number,
-                                                     settings.issuing_unit_code, today.year),
-        full_name="Nguyễn Văn Mẫu", position="Bí thư chi bộ", unit="Chi bộ Văn phòng",
-        course_line="Đã hoàn thành chương trình lớp Bồi dưỡng nghiệp vụ công tác Đảng, tổ chức ngày "
-                    f"{today.day}/{today.month}/{today.year}.",
-        place_date=document_date(settings.place, today),
-        verify_url=services.verify_url("MAUMAUMAUMAUMAUM"), verification_code="MAUMAUMAUMAUMAUM", specimen=True,
-    )
+    data = printing.specimen_data(certificate_settings.get_settings(), datetime.now(LOCAL_TZ).date())
     return _send_pdf_pages([data], "giay-chung-nhan-mau.pdf", preprinted=request.args.get("preprinted") == "1")
 
 
@@ -354,7 +316,7 @@ def verify_form():
 
 def _issuing_unit(certificate: Certificate) -> str:
     """The issuing unit's name; its code alone when the settings have since moved to another unit."""
-    settings = services.get_settings()
+    settings = certificate_settings.get_settings()
     if settings.issuing_unit_code == certificate.issuing_unit_code:
         return settings.issuing_unit_name
     return certificate.issuing_unit_code
@@ -365,11 +327,11 @@ def _issuing_unit(certificate: Certificate) -> str:
 @limiter.limit(_verify_limit)
 def verify(code: str):
     """Public: name, course, date, serial and status of a certificate; nothing else."""
-    certificate = services.by_verification_code(code)
+    certificate = lookups.by_verification_code(code)
     if certificate is None:
         return render_error(404, _("Không tìm thấy giấy chứng nhận có mã xác thực «%(code)s». "
                                    "Vui lòng kiểm tra lại mã.", code=code[:40]))
     return render_template("certificates/verify.html", certificate=certificate,
-                           status_text=services.status_text(certificate),
+                           status_text=lookups.status_text(certificate),
                            issuing_unit=_issuing_unit(certificate),
                            course_dates=confirmations.course_date_range(certificate.enrollment.course))

@@ -113,7 +113,7 @@ def _enrollment_state(load: Load, index: int, position: int, capacity: int, past
 
 
 def _verification_code(load: Load, codes: set[str]) -> str:
-    """A code of the form certificates.services.new_verification_code makes (16 base32
+    """A code of the form certificates.issuing.new_verification_code makes (16 base32
     capitals), so /verify/<code> finds it."""
     while True:
         code = base64.b32encode(load.rng.getrandbits(80).to_bytes(10, "big")).decode("ascii")

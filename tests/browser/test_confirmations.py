@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from courses.certificates import services
+from courses.certificates import issuing, lookups
 from courses.certificates.models import Certificate
 from courses.enums import Role
 from courses.extensions import db
@@ -54,7 +54,7 @@ def test_issue_all_asks_in_a_dialog_then_issues(live_server, browsing, fast_pass
 
 def test_revoke_asks_in_a_dialog_then_revokes(live_server, browsing, fast_password_hashing):
     course, _sessions, (enrollment,) = make_finished_course(topics=1, participants=1)
-    (certificate,) = services.issue_all(None, services.load_course(course.id))
+    (certificate,) = issuing.issue_all(None, lookups.load_course(course.id))
     admin = make_user(Role.ADMIN)
     page = browsing.new_page()
     page.goto(live_server("/auth/login"))

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from courses.certificates import issuing, lookups
 from courses.certificates import pdf as certificate_pdf
-from courses.certificates import services
 from courses.enums import Role
 from courses.jobs import runner
 from tests.browser.conftest import playwright_expect
@@ -24,7 +24,7 @@ def test_the_job_page_shows_the_print_progress_live_then_offers_the_pdf(
         live_server, browsing, tmp_path, monkeypatch, fast_password_hashing):
     live_server.app.config["JOB_RESULTS_DIR"] = str(tmp_path / "job-results")
     course, _sessions, _enrollments = make_finished_course(topics=1, participants=CERTIFICATES)
-    services.issue_all(None, services.load_course(course.id))
+    issuing.issue_all(None, lookups.load_course(course.id))
     organizer = make_user(Role.ORGANIZER)
     # Drawing a page takes a few milliseconds here; slow it so the bar has moments to show.
     draw = certificate_pdf.CertificateWriter.add

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from courses.certificates import services
+from courses.certificates import issuing, lookups, printing
+from courses.certificates import settings as certificate_settings
 from courses.certificates.statements import StatementSigner
 from courses.enums import Role
 from tests.browser.conftest import playwright_expect
@@ -16,11 +17,11 @@ pytestmark = pytest.mark.browser
 
 def _qr_texts():
     course, _sessions, _enrollments = make_finished_course(topics=1, participants=2)
-    course = services.load_course(course.id)
-    first, second = services.issue_all(None, course)
-    services.revoke(make_user(Role.ADMIN), second, "Cấp nhầm người")
-    by_code = {item.verification_code: item for item in services.course_print_data(course)}
-    signer = StatementSigner(services.get_settings().issuing_unit_name)
+    course = lookups.load_course(course.id)
+    first, second = issuing.issue_all(None, course)
+    issuing.revoke(make_user(Role.ADMIN), second, "Cấp nhầm người")
+    by_code = {item.verification_code: item for item in printing.course_print_data(course)}
+    signer = StatementSigner(certificate_settings.get_settings().issuing_unit_name)
     revoked_text = signer.sign(second.serial, second.enrollment.user.full_name, course.code, course.title,
                                course.starts_on, course.ends_on, course.ends_on)
     return first, by_code[first.verification_code].qr_text, revoked_text

@@ -103,6 +103,14 @@ class BaseForm(FlaskForm):
         self.result = outcome.result
         return True
 
+    def flash_errors(self) -> None:
+        """Flash every field's errors, for a form posted from a page that does not show it again."""
+        from flask import flash
+
+        for errors in self.errors.values():
+            for message in errors:
+                flash(message, "danger")
+
     def add_domain_error(self, error) -> None:
         """Show a service's DomainError beside its field, or above the form."""
         field = getattr(self, error.field, None) if getattr(error, "field", None) else None

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from courses.attendance import services
+from courses.attendance import completion, services
 from courses.attendance.models import Attendance, CheckInCode
 from courses.db_types import utcnow
 from courses.enums import AttendanceMethod, AttendanceStatus, CompletionRule, EnrollmentStatus, Role, SessionKind
@@ -26,7 +26,7 @@ def test_all_topics_rule_names_the_missed_topic(app):
     db.session.query(Attendance).filter_by(enrollment_id=partial.id, session_id=sessions[1].id).one().status = \
         AttendanceStatus.EXCUSED
     db.session.commit()
-    results = {c.enrollment.id: c for c in services.completions(course)}
+    results = {c.enrollment.id: c for c in completion.completions(course)}
     assert results[full.id].qualifies
     assert not results[partial.id].qualifies
     reasons = " ".join(results[partial.id].reasons)
@@ -37,14 +37,14 @@ def test_all_topics_rule_names_the_missed_topic(app):
 def test_min_topics_rule_counts_present_topics_only(app):
     course, sessions, (enrollment,) = make_finished_course(topics=4, participants=1)
     organizer = make_user(Role.ORGANIZER)
-    services.set_completion_rule(organizer, course, CompletionRule.MIN_TOPICS, 3)
+    completion.set_completion_rule(organizer, course, CompletionRule.MIN_TOPICS, 3)
     db.session.query(Attendance).filter_by(enrollment_id=enrollment.id, session_id=sessions[0].id).one().status = \
         AttendanceStatus.ABSENT
     db.session.commit()
-    assert services.completions(course)[0].qualifies  # 3 of 4
+    assert completion.completions(course)[0].qualifies  # 3 of 4
     db.session.query(Attendance).filter_by(enrollment_id=enrollment.id, session_id=sessions[1].id).delete()
     db.session.commit()
-    result = services.completions(course)[0]
+    result = completion.completions(course)[0]
     assert not result.qualifies
     assert "Có mặt 2/4 chuyên đề, cần ít nhất 3." in result.reasons[0]
     assert "chưa điểm danh" in result.reasons[1]
@@ -53,20 +53,20 @@ def test_min_topics_rule_counts_present_topics_only(app):
 def test_opening_and_closing_do_not_count_as_topics(app):
     course, sessions, (enrollment,) = make_finished_course(topics=1, participants=1)
     make_session(course, kind=SessionKind.OPENING, start=time(7, 0))
-    assert services.completions(services.course_with_sessions(course.id))[0].qualifies
+    assert completion.completions(services.course_with_sessions(course.id))[0].qualifies
 
 
 def test_min_topics_above_the_topic_count_is_refused(app):
     course, _sessions, _e = make_finished_course(topics=2, participants=0)
     with pytest.raises(DomainError) as error:
-        services.set_completion_rule(make_user(Role.ORGANIZER), course, CompletionRule.MIN_TOPICS, 5)
+        completion.set_completion_rule(make_user(Role.ORGANIZER), course, CompletionRule.MIN_TOPICS, 5)
     assert "chỉ có 2 chuyên đề" in error.value.message
 
 
 def test_a_course_without_topics_qualifies_nobody(app):
     course = make_course()
     make_enrollment(make_user(), course)
-    result = services.completions(services.course_with_sessions(course.id))[0]
+    result = completion.completions(services.course_with_sessions(course.id))[0]
     assert not result.qualifies and "chưa có chuyên đề" in result.reasons[0]
 
 
@@ -343,11 +343,11 @@ def test_the_summary_total_counts_what_the_rule_says(app, rule, min_topics, expe
     course.completion_rule, course.completion_min_topics = rule, min_topics
     db.session.commit()
     db.session.expire_all()
-    assert services.qualified_count(course) == expected
-    assert sum(item.qualifies for item in services.completions(course)) == expected
+    assert completion.qualified_count(course) == expected
+    assert sum(item.qualifies for item in completion.completions(course)) == expected
 
 
 def test_a_course_without_topics_has_nobody_qualified(app):
     course = make_course()
     make_enrollment(make_user(), course)
-    assert services.qualified_count(course) == 0
+    assert completion.qualified_count(course) == 0

@@ -115,7 +115,7 @@ def _organizer_course(topics: int):
 
 
 def test_completion_rule_above_the_topic_count_is_refused(app):
-    from courses.attendance.services import set_completion_rule
+    from courses.attendance.completion import set_completion_rule
     from courses.enums import CompletionRule
     from courses.exceptions import DomainError
 
@@ -127,7 +127,7 @@ def test_completion_rule_above_the_topic_count_is_refused(app):
 
 
 def test_completion_minimum_for_a_course_without_topic_sessions_is_refused(app):
-    from courses.attendance.services import set_completion_rule
+    from courses.attendance.completion import set_completion_rule
     from courses.enums import CompletionRule
     from courses.exceptions import DomainError
 
@@ -139,7 +139,7 @@ def test_completion_minimum_for_a_course_without_topic_sessions_is_refused(app):
 
 
 def test_deleting_a_topic_session_the_rule_needs_is_refused_with_a_message(app, as_user):
-    from courses.attendance.services import set_completion_rule
+    from courses.attendance.completion import set_completion_rule
     from courses.enums import CompletionRule
     from courses.scheduling.models import CourseSession
 

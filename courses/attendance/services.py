@@ -1,7 +1,7 @@
-"""Attendance rules: roll call, QR self check-in, summaries and the completion rule."""
+"""Attendance: roll call, the course's marks read for summaries (QR check-in: check_in.py,
+the completion rule: completion.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
@@ -25,16 +25,14 @@ from courses.attendance.check_in import (  # noqa: E402,F401
 )
 from courses.attendance.models import Attendance
 from courses.attendance.rules import ATTENDED_KINDS
-from courses.audit.services import record
 from courses.auth.models import User
 from courses.db_types import among_ids_parameter, utcnow
 from courses.enrollment.models import Enrollment
 from courses.enums import (
     AttendanceMethod,
     AttendanceStatus,
-    CompletionRule,
+    CourseStatus,
     EnrollmentStatus,
-    SessionKind,
 )
 from courses.exceptions import DomainError
 from courses.extensions import db
@@ -93,6 +91,19 @@ def attendance_statuses(course_id: int, enrollment_ids: list[int] | None = None
     else:
         rows = db.session.execute(_statement("statuses_of_enrollments"), {"enrollment_ids": list(enrollment_ids)})
     return {(enrollment_id, session_id): member[status] for enrollment_id, session_id, status in rows}
+
+
+def courses_page(page: int, per_page: int):
+    """Courses to take attendance for (published to finished), newest first, one page."""
+    return db.paginate(
+        select(Course).where(Course.status.not_in([CourseStatus.DRAFT, CourseStatus.CANCELLED]))
+        .order_by(Course.starts_on.desc(), Course.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
+
+
+def load_enrollment(enrollment_id: int) -> Enrollment | None:
+    return db.session.get(Enrollment, enrollment_id)
 
 
 def load_session(session_id: int) -> CourseSession | None:
@@ -208,7 +219,7 @@ def unit_label(enrollment: Enrollment) -> str:
     return organization.name
 
 
-# --- Summaries and completion -----------------------------------------------------------
+# --- Summaries (the completion rule is completion.py's) ------------------------------------
 
 # The summary's statements are built once per database kind and run with parameters:
 # building a statement with its joins and loader options cost as much CPU as running it.
@@ -220,19 +231,6 @@ def _summary_statements(dialect_name: str) -> dict:
                  joinedload(Course.sessions).joinedload(CourseSession.speaker),
                  joinedload(Course.organizing_unit))
     )
-    # Records of the course's own topic sessions: the join below keeps the confirmed.
-    present = (
-        select(Attendance.enrollment_id, sa.func.count().label("topics"))
-        .where(among_ids_parameter(Attendance.session_id, "topic_ids", dialect_name),
-               Attendance.status == AttendanceStatus.PRESENT)
-        .group_by(Attendance.enrollment_id)
-    ).subquery()
-    progress = (
-        select(Enrollment.id, User.id, User.full_name, sa.func.coalesce(present.c.topics, 0))
-        .join(User, Enrollment.user_id == User.id)
-        .outerjoin(present, present.c.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id == sa.bindparam("course_id"), Enrollment.status == EnrollmentStatus.CONFIRMED)
-    )
     # The status read as its stored text and looked up here: SQLAlchemy's Enum result
     # processing costs more per row than everything else this query does.
     status_columns = (Attendance.enrollment_id, Attendance.session_id, sa.type_coerce(Attendance.status, sa.String()))
@@ -241,7 +239,7 @@ def _summary_statements(dialect_name: str) -> dict:
     # Enrollments of this course (the caller's rows): no join needed to keep to it.
     statuses_of_enrollments = select(*status_columns).where(
         among_ids_parameter(Attendance.enrollment_id, "enrollment_ids", dialect_name))
-    return {"course": course, "progress": progress, "statuses_of_course": statuses_of_course,
+    return {"course": course, "statuses_of_course": statuses_of_course,
             "statuses_of_enrollments": statuses_of_enrollments}
 
 
@@ -252,110 +250,3 @@ def _statement(name: str):
 def course_with_sessions(course_id: int) -> Course | None:
     """A course with its timetable, in one round trip (a timetable is a handful of rows)."""
     return db.session.scalars(_statement("course"), {"course_id": course_id}).unique().one_or_none()
-
-
-@dataclass
-class Completion:
-    """Whether one participant meets the course's completion rule, and why not."""
-
-    enrollment: Enrollment | RosterName
-    present_topics: int
-    topic_count: int
-    required: int
-    qualifies: bool
-    reasons: list[str] = field(default_factory=list)
-
-
-def required_topics(course: Course, topic_count: int) -> int:
-    if course.completion_rule == CompletionRule.MIN_TOPICS and course.completion_min_topics:
-        return min(course.completion_min_topics, topic_count) if topic_count else course.completion_min_topics
-    return topic_count
-
-
-def qualified_count(course: Course) -> int:
-    """How many confirmed participants meet the course's completion rule (see roster_progress)."""
-    return roster_progress(course).qualified
-
-
-class RosterProgress(NamedTuple):
-    names: list[RosterName]  # the confirmed participants, in roster order
-    qualified: int  # how many of them meet the completion rule
-
-
-def roster_progress(course: Course) -> RosterProgress:
-    """The confirmed participants in roster order, and how many meet the rule: one query.
-
-    The rule of completions(), counted with the database's help: each name comes with the
-    number of topic sessions its participant was present at. A summary shows the total for
-    the whole course while it works out each participant's reasons only for the page on
-    screen.
-    """
-    topic_ids = [s.id for s in course.sessions if s.kind == SessionKind.TOPIC]
-    rows = db.session.execute(_statement("progress"), {"course_id": course.id, "topic_ids": topic_ids or [-1]}).all()
-    names = sorted((RosterName(*row[:3]) for row in rows), key=lambda row: name_key(row.full_name, row.user_id))
-    if not topic_ids:
-        return RosterProgress(names, 0)
-    required = required_topics(course, len(topic_ids))
-    return RosterProgress(names, sum(1 for row in rows if row[3] >= required))
-
-
-def completions(course: Course, enrollments: list[Enrollment] | list[RosterName] | None = None,
-                statuses: dict[tuple[int, int], AttendanceStatus] | None = None) -> list[Completion]:
-    """The completion rule applied to every confirmed participant, in roster order.
-
-    enrollments may be Enrollment objects or RosterName rows: only their id is read.
-    """
-    enrollments = roster(course.id) if enrollments is None else enrollments
-    statuses = attendance_statuses(course.id) if statuses is None else statuses
-    topics = [s for s in course.sessions if s.kind == SessionKind.TOPIC]
-    required = required_topics(course, len(topics))
-    # Each text translated once, not once per participant: a 500-person course asked
-    # Flask-Babel for the same few strings thousands of times.
-    state_labels = {status: status.label for status in AttendanceStatus}
-    not_recorded = _("chưa điểm danh")
-    if course.completion_rule == CompletionRule.MIN_TOPICS:
-        shortfall = _("Có mặt %(present)d/%(total)d chuyên đề, cần ít nhất %(required)d.")
-    else:
-        shortfall = _("Cần có mặt tất cả %(total)d chuyên đề.")
-    absent_from = _("Không có mặt: %(list)s")
-    results = []
-    for enrollment in enrollments:
-        present, missed = 0, []
-        for session in topics:
-            status = statuses.get((enrollment.id, session.id))
-            if status == AttendanceStatus.PRESENT:
-                present += 1
-            else:
-                state = state_labels[status] if status is not None else not_recorded
-                missed.append(f"{session.display_title} ({state})")
-        qualifies = bool(topics) and present >= required
-        reasons = []
-        if not topics:
-            reasons.append(_("Lớp chưa có chuyên đề nào."))
-        elif not qualifies:
-            reasons.append(shortfall % {"present": present, "total": len(topics), "required": required})
-            reasons.append(absent_from % {"list": "; ".join(missed)})
-        results.append(Completion(enrollment, present, len(topics), required, qualifies, reasons))
-    return results
-
-
-def set_completion_rule(actor: User, course: Course, rule: CompletionRule, min_topics: int | None) -> None:
-    """Change a course's completion rule."""
-    before = {"rule": course.completion_rule.value, "min_topics": course.completion_min_topics}
-    if rule == CompletionRule.MIN_TOPICS:
-        if not min_topics or min_topics < 1:
-            raise DomainError(_("Vui lòng nhập số chuyên đề tối thiểu (từ 1 trở lên)."), field="min_topics")
-        # A rule no one can meet would leave every participant without a certificate.
-        topic_count = course.topic_session_count
-        if not topic_count:
-            raise DomainError(_("Lớp chưa có buổi chuyên đề nào: hãy xếp chuyên đề vào thời khóa biểu "
-                                "trước khi đặt số chuyên đề tối thiểu."), field="min_topics")
-        if min_topics > topic_count:
-            raise DomainError(_("Lớp chỉ có %(count)d chuyên đề.", count=topic_count), field="min_topics")
-        course.completion_min_topics = min_topics
-    else:
-        course.completion_min_topics = None
-    course.completion_rule = rule
-    record(actor, "course.completion_rule", course, before=before,
-           after={"rule": rule.value, "min_topics": course.completion_min_topics})
-    db.session.commit()

@@ -6,12 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from courses.attendance import rules, services
+from courses.actions import attempt, run_service
+from courses.attendance import completion, rules, services
 from courses.attendance.forms import ActionForm, CheckInForm, CompletionRuleForm, MarkForm, ReopenForm
-from courses.enrollment.models import Enrollment
 from courses.enums import AttendanceStatus, CompletionRule, CourseStatus, Role
-from courses.exceptions import DomainError
-from courses.extensions import db
 from courses.formatting import clock
 from courses.pagination import ListPagination
 from courses.permissions import admin_required, is_staff, login_required, require, staff_required
@@ -20,6 +18,7 @@ from courses.routing import page_arg, safe_next_url
 bp = Blueprint("attendance", __name__)
 
 SUMMARY_PER_PAGE = 100
+COURSES_PER_PAGE = 30
 
 
 def _session_or_404(session_id: int):
@@ -37,17 +36,7 @@ def _wants_json() -> bool:
 @staff_required
 def index():
     """Courses to take attendance and issue certificates for, newest first."""
-    from sqlalchemy import select
-
-    from courses.enums import CourseStatus
-    from courses.scheduling.models import Course
-
-    page = db.paginate(
-        select(Course).where(Course.status.not_in([CourseStatus.DRAFT, CourseStatus.CANCELLED]))
-        .order_by(Course.starts_on.desc(), Course.id.desc()),
-        page=page_arg(), per_page=30, error_out=False,
-    )
-    return render_template("attendance/index.html", page=page)
+    return render_template("attendance/index.html", page=services.courses_page(page_arg(), COURSES_PER_PAGE))
 
 
 @bp.route("/courses/<int:course_id>")
@@ -59,10 +48,10 @@ def course(course_id: int):
         abort(404)
     # Everyone's names (the order needs them all), but statuses, reasons and cells only
     # for the hundred rows on screen; the course's total comes with the names.
-    progress = services.roster_progress(course)
+    progress = completion.roster_progress(course)
     page = ListPagination(progress.names, page_arg(), SUMMARY_PER_PAGE)
     statuses = services.attendance_statuses(course.id, [row.id for row in page.items])
-    completions = services.completions(course, page.items, statuses)
+    completions = completion.completions(course, page.items, statuses)
     sessions = services.attended_sessions(course)
     form = CompletionRuleForm(rule=course.completion_rule.value, min_topics=course.completion_min_topics)
     # Each row's cells joined here and each row's link from a prefix: a 500-person course has
@@ -85,16 +74,11 @@ def completion_rule(course_id: int):
         abort(404)
     form = CompletionRuleForm()
     if form.validate_on_submit():
-        try:
-            services.set_completion_rule(current_user, course, CompletionRule(form.rule.data), form.min_topics.data)
-            flash(_("Đã lưu điều kiện hoàn thành."), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        attempt(lambda: completion.set_completion_rule(current_user, course, CompletionRule(form.rule.data),
+                                                       form.min_topics.data),
+                _("Đã lưu điều kiện hoàn thành."))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        form.flash_errors()
     return redirect(url_for("attendance.course", course_id=course.id))
 
 
@@ -102,13 +86,15 @@ def completion_rule(course_id: int):
 @login_required
 def participant(enrollment_id: int):
     """One participant's attendance in a course (their own, or any for organizers)."""
-    enrollment = db.get_or_404(Enrollment, enrollment_id)
+    enrollment = services.load_enrollment(enrollment_id)
+    if enrollment is None:
+        abort(404)
     require(is_staff(current_user) or enrollment.user_id == current_user.id)
     course = services.course_with_sessions(enrollment.course_id)
     marks = services.attendance_map(course.id)
-    completion = services.completions(course, [enrollment], {key: mark.status for key, mark in marks.items()})[0]
+    result = completion.completions(course, [enrollment], {key: mark.status for key, mark in marks.items()})[0]
     return render_template("attendance/participant.html", enrollment=enrollment, course=course,
-                           sessions=services.attended_sessions(course), marks=marks, completion=completion)
+                           sessions=services.attended_sessions(course), marks=marks, completion=result)
 
 
 @bp.route("/sessions/<int:session_id>/roll-call", methods=["GET", "POST"])
@@ -125,12 +111,8 @@ def roll_call(session_id: int):
                     statuses[int(key[7:])] = AttendanceStatus(value)
                 except ValueError:
                     continue
-        try:
-            services.mark_many(current_user, session, statuses)
-            flash(_("Đã lưu điểm danh %(count)d học viên.", count=len(statuses)), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        attempt(lambda: services.mark_many(current_user, session, statuses),
+                _("Đã lưu điểm danh %(count)d học viên.", count=len(statuses)))
         return redirect(url_for("attendance.roll_call", session_id=session.id))
     enrollments = services.roster(session.course_id)
     marks = services.attendance_map(session.course_id)
@@ -152,12 +134,11 @@ def mark(session_id: int):
     form = MarkForm()
     if not form.validate_on_submit():
         return jsonify(ok=False, message=_("Dữ liệu điểm danh không hợp lệ.")), 400
-    try:
-        attendance = services.mark(current_user, session, form.enrollment_id.data,
-                                   AttendanceStatus(form.status.data))
-    except DomainError as error:
-        db.session.rollback()
-        return jsonify(ok=False, message=error.message), 400
+    outcome = run_service(lambda: services.mark(current_user, session, form.enrollment_id.data,
+                                                AttendanceStatus(form.status.data)))
+    if not outcome.ok:
+        return jsonify(ok=False, message=outcome.error.message), 400
+    attendance = outcome.result
     return jsonify(ok=True, enrollment_id=attendance.enrollment_id, status=attendance.status.value,
                    label=attendance.status.label)
 
@@ -172,14 +153,13 @@ def all_present(session_id: int):
         return render_template("attendance/all_present.html", session=session, form=form,
                                count=len(services.unmarked(session)))
     if form.validate_on_submit():
-        try:
-            marked = services.mark_all_present(current_user, session)
-        except DomainError as error:
-            db.session.rollback()
+        outcome = run_service(lambda: services.mark_all_present(current_user, session))
+        if not outcome.ok:
             if _wants_json():
-                return jsonify(ok=False, message=error.message), 400
-            flash(error.message, "danger")
+                return jsonify(ok=False, message=outcome.error.message), 400
+            flash(outcome.error.message, "danger")
             return redirect(url_for("attendance.roll_call", session_id=session.id))
+        marked = outcome.result
         if _wants_json():
             return jsonify(ok=True, changed=len(marked), enrollment_ids=marked)
         flash(_("Đã ghi có mặt cho %(count)d học viên.", count=len(marked)), "success")
@@ -190,22 +170,16 @@ def all_present(session_id: int):
 @admin_required
 def reopen(course_id: int):
     """An admin reopens a locked course's attendance, with a reason (audited)."""
-    from courses.scheduling.models import Course
-
-    course = db.get_or_404(Course, course_id)
+    course = services.course_with_sessions(course_id)
+    if course is None:
+        abort(404)
     form = ReopenForm()
     back = safe_next_url(request.form.get("next")) or url_for("attendance.course", course_id=course.id)
     if form.validate_on_submit():
-        try:
-            rules.reopen(current_user, course, form.reason.data)
-            flash(_("Đã mở lại điểm danh của lớp trong %(days)d ngày.", days=rules.lock_days()), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        attempt(lambda: rules.reopen(current_user, course, form.reason.data),
+                lambda _reopening: _("Đã mở lại điểm danh của lớp trong %(days)d ngày.", days=rules.lock_days()))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        form.flash_errors()
     return redirect(back)
 
 
@@ -248,16 +222,14 @@ def new_code(session_id: int):
     session = _session_or_404(session_id)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            code = services.new_code(current_user, session, current_app.config["CHECKIN_CODE_MINUTES"])
-        except DomainError as error:
-            db.session.rollback()
-            if _wants_json():
-                return jsonify(ok=False, message=error.message), 400
-            flash(error.message, "danger")
-        else:
-            if _wants_json():
-                return jsonify(ok=True, **_code_json(code))
+        outcome = run_service(lambda: services.new_code(current_user, session,
+                                                        current_app.config["CHECKIN_CODE_MINUTES"]))
+        if _wants_json():
+            if not outcome.ok:
+                return jsonify(ok=False, message=outcome.error.message), 400
+            return jsonify(ok=True, **_code_json(outcome.result))
+        if not outcome.ok:
+            flash(outcome.error.message, "danger")
     return redirect(url_for("attendance.check_in_screen", session_id=session.id))
 
 
@@ -331,10 +303,8 @@ def check_in(session_id: int):
 
 
 def _do_check_in(form, session):
-    try:
-        result = services.check_in(current_user, form.code.data, session.id if session else None)
-    except DomainError as error:
-        db.session.rollback()
-        form.add_domain_error(error)
+    outcome = run_service(lambda: services.check_in(current_user, form.code.data, session.id if session else None))
+    if not outcome.ok:
+        form.add_domain_error(outcome.error)
         return render_template("attendance/check_in.html", form=form, session=session), 400
-    return render_template("attendance/checked_in.html", result=result)
+    return render_template("attendance/checked_in.html", result=outcome.result)

@@ -13,7 +13,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from courses.attendance import services as attendance
+from courses.attendance import completion
 from courses.certificates import issuing, printing
 from courses.certificates import settings as certificate_settings
 from courses.certificates.models import Certificate, SerialCounter
@@ -62,7 +62,7 @@ def issue_plan(course: Course, due: int | None = None) -> IssuePlan:
     """The certificates issue_all would give now, with their first and last serials."""
     if due is None:
         have = issuing.valid_certificates_by_enrollment(course.id)
-        due = sum(1 for item in attendance.completions(course) if item.qualifies and item.enrollment.id not in have)
+        due = sum(1 for item in completion.completions(course) if item.qualifies and item.enrollment.id not in have)
     settings = certificate_settings.get_settings()
     now = utcnow()
     year = now.astimezone(LOCAL_TZ).year

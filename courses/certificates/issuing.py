@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from courses.attendance import services as attendance
+from courses.attendance import completion
 from courses.audit.services import record
 from courses.auth.models import User
 from courses.certificates.models import Certificate, CertificateSettings, SerialCounter
@@ -98,7 +98,7 @@ def issue_all(actor: User | None, course: Course) -> list[Certificate]:
 def _issue_all_once(actor: User | None, course: Course) -> list[Certificate]:
     settings = get_settings()
     have = valid_certificates_by_enrollment(course.id)
-    due = [item.enrollment for item in attendance.completions(course)
+    due = [item.enrollment for item in completion.completions(course)
            if item.qualifies and item.enrollment.id not in have]
     if not due:
         return []
@@ -119,7 +119,7 @@ def issue_one(actor: User, course: Course, enrollment_id: int, reason: str | Non
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.course_id != course.id:
         raise DomainError(_("Học viên này không có trong danh sách lớp."))
-    item = next((c for c in attendance.completions(course) if c.enrollment.id == enrollment.id), None)
+    item = next((c for c in completion.completions(course) if c.enrollment.id == enrollment.id), None)
     if item is None:
         raise DomainError(_("Chỉ cấp giấy chứng nhận cho học viên đã được xác nhận."))
     if enrollment.id in valid_certificates_by_enrollment(course.id):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from courses.attendance import completion
 from courses.attendance import services as attendance
 from courses.auth.models import User
 from courses.certificates.lookups import course_certificates
@@ -61,7 +62,7 @@ def result_report_tables(course: Course):
         topic_rows.append([session.display_title, speaker, present, excused, len(confirmed) - present - excused, rate])
     revoked = sum(1 for c in certificates if c.revoked_at is not None)
     cert_rows = [[_("Giấy chứng nhận còn hiệu lực"), len(valid)], [_("Đã thu hồi hoặc thay thế"), revoked]]
-    completions = attendance.completions(course)
+    completions = completion.completions(course)
     cert_rows.append([_("Học viên đạt điều kiện hoàn thành"), sum(1 for c in completions if c.qualifies)])
     return [
         ReportTable(_("Học viên theo đơn vị"), [_("Đơn vị"), _("Được cử/đăng ký"), _("Được xác nhận"),

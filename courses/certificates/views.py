@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from courses.actions import attempt, run_service
-from courses.attendance import services as attendance
+from courses.attendance import completion
 from courses.certificates import confirmations, issuing, lookups, printing, reports, result_report, signing
 from courses.certificates import register as register_book
 from courses.certificates import settings as certificate_settings
@@ -64,7 +64,7 @@ def _send_pdf_pages(items, filename: str, preprinted: bool = False, title: str =
 def course(course_id: int):
     """Who qualifies and why not; the certificates issued; printing."""
     course = _course_or_404(course_id)
-    completions = attendance.completions(course)
+    completions = completion.completions(course)
     certificates = lookups.course_certificates(course.id)
     valid = {c.enrollment_id: c for c in certificates if c.revoked_at is None}
     due = sum(1 for c in completions if c.qualifies and c.enrollment.id not in valid)

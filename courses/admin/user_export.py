@@ -8,15 +8,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from wtforms import StringField
 from wtforms.validators import AnyOf, Length, Optional
 
 from courses.admin import queries
 from courses.enums import Role
-from courses.exports import safe_cell
+from courses.exports import XLSX, Spreadsheet
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
 from courses.jobs.params import JobParamsForm
@@ -25,7 +22,6 @@ from courses.jobs.storage import scratch_path
 from courses.organizations.services import unit_display_name
 
 BATCH = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UsersExportForm(JobParamsForm):
@@ -53,18 +49,11 @@ def export_users(job, report_progress) -> ResultFile:
     total = len(ordered_ids)
     report_progress(0, total)
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Người dùng"))
-    bold = Font(bold=True)
+    spreadsheet = Spreadsheet(write_only=True)
     headers = [_("STT"), _("Họ và tên"), _("Email"), _("Vai trò"), _("Đơn vị"), _("Chức vụ Đảng"),
                _("Chức vụ chính quyền"), _("Điện thoại"), _("Tạo lúc"), _("Đăng nhập lần cuối"),
                _("Đang hoạt động")]
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet = spreadsheet.add_sheet(_("Người dùng"), headers)
 
     done = 0
     for start in range(0, total, BATCH):
@@ -75,13 +64,13 @@ def export_users(job, report_progress) -> ResultFile:
             done += 1
             sheet.append([
                 done,
-                safe_cell(user.full_name),
-                safe_cell(user.email),
+                user.full_name,
+                user.email,
                 str(user.role.label),
-                safe_cell(unit_display_name(user.organization)),
+                unit_display_name(user.organization),
                 str(user.party_position.label) if user.party_position else "",
-                safe_cell(user.job_title or ""),
-                safe_cell(user.phone or ""),
+                user.job_title or "",
+                user.phone or "",
                 _local(user.created_at),
                 _local(user.last_login_at),
                 _("Có") if user.is_active_account else _("Không"),
@@ -90,5 +79,5 @@ def export_users(job, report_progress) -> ResultFile:
         report_progress(done, total)
 
     path = scratch_path(".xlsx")
-    workbook.save(path)
+    spreadsheet.save(path)
     return ResultFile(filename=f"nguoi-dung-{job.id}.xlsx", content_type=XLSX, path=path)

@@ -4,15 +4,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from courses.exports import safe_cell
+from courses.exports import Spreadsheet
 from courses.pdf_fonts import register_fonts
 from courses.pdf_text import pdf_text
 
@@ -71,16 +69,10 @@ def tables_pdf(heading: str, subheading: str, tables: list[ReportTable], header_
 
 
 def tables_xlsx(tables: list[ReportTable]) -> bytes:
-    """One sheet per table; every text cell passes safe_cell."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """One sheet per table, each with its bold header."""
+    spreadsheet = Spreadsheet()
     for index, table in enumerate(tables, start=1):
-        sheet = workbook.create_sheet(title=(table.title or f"Sheet{index}")[:31].replace("/", "-"))
-        sheet.append([safe_cell(h) for h in table.header])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        sheet = spreadsheet.add_sheet(table.title or f"Sheet{index}", table.header)
         for row in table.rows:
-            sheet.append([safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            sheet.append(row)
+    return spreadsheet.to_bytes()

@@ -19,6 +19,7 @@ from courses.certificates.models import Certificate
 from courses.confirmation import confirm_first
 from courses.downloads import send_download
 from courses.errors import render_error
+from courses.exports import XLSX
 from courses.extensions import limiter
 from courses.formatting import LOCAL_TZ
 from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
@@ -27,7 +28,6 @@ from courses.routing import int_arg, page_arg, public_base_url
 bp = Blueprint("certificates", __name__, cli_group="certificates")
 
 PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTER_PER_PAGE = 50  # a table of one line per certificate, like the other admin tables
 
 

@@ -39,3 +39,7 @@ def load_users(ids: list[int]) -> list[User]:
     return db.session.scalars(
         select(User).options(joinedload(User.organization).joinedload(Organization.parent))
         .where(User.id.in_(ids))).unique().all()
+
+
+def load_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

@@ -1,7 +1,7 @@
 """Admin pages: the user list, role changes, deactivation."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,6 @@ from courses.auth import services as auth_services
 from courses.auth import sessions
 from courses.auth.models import User
 from courses.enums import Role
-from courses.extensions import db
 from courses.permissions import admin_required
 from courses.routing import page_arg
 
@@ -39,11 +38,18 @@ def users():
     )
 
 
+def _user_or_404(user_id: int) -> User:
+    user = queries.load_user(user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @admin_required
 def set_role(user_id: int):
     """Change a user's role."""
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     form = RoleForm()
     if form.validate_on_submit():
         if attempt(lambda: auth_services.set_role(current_user, user, form.role.data)):
@@ -60,7 +66,7 @@ def set_role(user_id: int):
 @admin_required
 def set_active(user_id: int):
     """Deactivate (after the browser's confirmation) or reactivate an account."""
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     active = request.form.get("active")
     if active not in ("0", "1"):
         flash(_("Yêu cầu không hợp lệ, vui lòng thử lại."), "danger")

@@ -96,6 +96,18 @@ def end_login(login_id: int | None) -> None:
             LoginSession.id == login_id, LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
 
 
+def log_out(user: User) -> None:
+    """End this request's log-in of user, committed: a copy of its cookies logs nobody in."""
+    end_login(current_login_id(user))
+    db.session.commit()
+
+
+def first_login(user: User) -> None:
+    """The log-in a new account starts with, committed (sign-up logs the participant in)."""
+    start_login(user)
+    db.session.commit()
+
+
 def end_sessions(user: User, keep_login_id: int | None = None) -> None:
     """End every log-in of user but keep_login_id (not committed), raising the session version.
 

@@ -11,7 +11,7 @@ from courses.auth import services, sessions, throttling
 from courses.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm, RegistrationForm
 from courses.errors import render_error
 from courses.exceptions import DomainError
-from courses.extensions import db, limiter
+from courses.extensions import limiter
 from courses.i18n.services import set_language
 from courses.organizations.services import organization_choices
 from courses.permissions import login_required, public
@@ -64,8 +64,7 @@ def login():
 def logout():
     """Log out (a POST, so no link on another site can do it)."""
     if current_user.is_authenticated:  # a copy of this log-in's cookies logs nobody in
-        sessions.end_login(sessions.current_login_id(current_user))
-        db.session.commit()
+        sessions.log_out(current_user)
     lang = session.get("lang")
     session.clear()
     # After the clear: logout_user() leaves Flask-Login's instruction to delete the
@@ -101,8 +100,7 @@ def register():
         else:
             lang = session.get("lang")
             session.clear()
-            sessions.start_login(user)
-            db.session.commit()
+            sessions.first_login(user)
             login_user(user)
             if lang:  # the language chosen before signing up becomes the account's
                 set_language(user, session, lang)

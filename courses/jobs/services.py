@@ -34,6 +34,10 @@ def _kind_or_error(name: str) -> JobKind:
     return kind
 
 
+def load_job(job_id: int) -> Job | None:
+    return db.session.get(Job, job_id)
+
+
 def can_view(user, job: Job) -> bool:
     """The owner, or staff allowed to start this kind, may see a job and its file.
 

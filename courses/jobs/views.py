@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from courses.actions import attempt
 from courses.downloads import send_download
-from courses.extensions import db
 from courses.jobs import services
 from courses.jobs.forms import RetryJobForm, StartJobForm
 from courses.jobs.models import Job
@@ -19,7 +18,9 @@ bp = Blueprint("jobs", __name__, cli_group=None)
 
 
 def _job_for_viewer(job_id: int) -> Job:
-    job = db.get_or_404(Job, job_id)
+    job = services.load_job(job_id)
+    if job is None:
+        abort(404)
     require(services.can_view(current_user, job))
     return job
 

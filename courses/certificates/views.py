@@ -198,11 +198,9 @@ def register():
                            status_text=lookups.status_text)
 
 
-@bp.route("/certificates/register.<fmt>")
+@bp.route("/certificates/register.<any(pdf, xlsx):fmt>")
 @staff_required
 def register_export(fmt: str):
-    if fmt not in ("pdf", "xlsx"):
-        abort(404)
     year = int_arg("year", 1, 9999)
     order = register_book.RegisterOrder.parse(request.args.get("order"))
     tables = register_book.register_tables(register_book.register_rows(year=year, order=order))
@@ -215,11 +213,9 @@ def register_export(fmt: str):
     return _send_bytes(reports.tables_pdf(heading, sub, tables, [settings.issuing_unit_name.upper()]), PDF, name + ".pdf")
 
 
-@bp.route("/certificates/courses/<int:course_id>/report.<fmt>")
+@bp.route("/certificates/courses/<int:course_id>/report.<any(pdf, xlsx):fmt>")
 @staff_required
 def report(course_id: int, fmt: str):
-    if fmt not in ("pdf", "xlsx"):
-        abort(404)
     """The course result report for the higher committee (báo cáo kết quả lớp bồi dưỡng)."""
     course = _course_or_404(course_id)
     tables = result_report.result_report_tables(course)

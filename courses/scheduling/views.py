@@ -19,7 +19,7 @@ from courses.formatting import LOCAL_TZ, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
 from courses.routing import page_arg
-from courses.scheduling import services
+from courses.scheduling import directory, lifecycle, materials, timetable
 from courses.scheduling.forms import (
     CancelForm,
     CloneForm,
@@ -42,8 +42,8 @@ def _local_or_none(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=LOCAL_TZ) if value else None
 
 
-def _course_data(form: CourseForm) -> services.CourseData:
-    return services.CourseData(
+def _course_data(form: CourseForm) -> lifecycle.CourseData:
+    return lifecycle.CourseData(
         code=form.code.data, title=form.title.data, organizing_unit_id=form.organizing_unit_id.data,
         starts_on=form.starts_on.data, ends_on=form.ends_on.data, capacity=form.capacity.data,
         description=form.description.data or "", venue=form.venue.data or "",
@@ -107,7 +107,7 @@ def create_course():
     form = _course_form()
     if request.method == "GET":
         form.capacity.data = form.capacity.data or 100
-    if form.call_service(lambda: services.create_course(current_user, _course_data(form))):
+    if form.call_service(lambda: lifecycle.create_course(current_user, _course_data(form))):
         course = form.result
         flash(_("Đã tạo lớp «%(title)s» (bản nháp). Hãy thêm thời khóa biểu.", title=course.title), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
@@ -126,7 +126,7 @@ def course(course_id: int):
         "scheduling/course.html", course=course, days=sessions_by_day(course), history=history,
         history_names=audit_labels.object_names(history), audit_action_label=audit_labels.action_label,
         changes=audit_labels.changes,
-        actions=services.allowed_actions(course), action_label=services.transition_label,
+        actions=lifecycle.allowed_actions(course), action_label=lifecycle.transition_label,
         status_form=StatusForm(), cancel_form=CancelForm(),
         session_delete_lines=session_delete_lines, material_delete_lines=material_delete_lines,
     )
@@ -138,7 +138,7 @@ def edit_course(course_id: int):
     """The course editor for an existing course."""
     course = _load_course(course_id)
     form = _course_form(course)
-    if form.call_service(lambda: services.update_course(current_user, course, _course_data(form))):
+    if form.call_service(lambda: lifecycle.update_course(current_user, course, _course_data(form))):
         flash(_("Đã lưu thông tin lớp."), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/course_form.html", form=form, course=course)
@@ -150,11 +150,11 @@ def change_status(course_id: int, action: str):
     """Publish, close or reopen registration, or mark finished."""
     course = _load_course(course_id)
     form = StatusForm()
-    if action not in services.TRANSITIONS or action == "cancel":
+    if action not in lifecycle.TRANSITIONS or action == "cancel":
         abort(404)
     if form.validate_on_submit():
         try:
-            services.change_status(current_user, course, action)
+            lifecycle.change_status(current_user, course, action)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -170,7 +170,7 @@ def cancel_course(course_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            services.change_status(current_user, course, "cancel", reason=form.reason.data)
+            lifecycle.change_status(current_user, course, "cancel", reason=form.reason.data)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -191,7 +191,7 @@ def clone_course(course_id: int):
         form.starts_on.data = next_year
         form.title.data = source.title
         form.code.data = f"{source.code}-{next_year.year}"
-    if form.call_service(lambda: services.clone_course(
+    if form.call_service(lambda: lifecycle.clone_course(
             current_user, source, form.code.data, form.starts_on.data, title=form.title.data)):
         course = form.result
         flash(_("Đã sao chép thành lớp %(code)s (bản nháp).", code=course.code), "success")
@@ -224,7 +224,7 @@ def _session_form(course: Course, item: CourseSession | None = None) -> SessionF
     return form
 
 
-def _session_data(form: SessionForm) -> services.SessionData:
+def _session_data(form: SessionForm) -> timetable.SessionData:
     starts_at = datetime.combine(form.day.data, form.start_time.data, tzinfo=LOCAL_TZ)
     if form.end_time.data:
         ends_at = datetime.combine(form.day.data, form.end_time.data, tzinfo=LOCAL_TZ)
@@ -232,7 +232,7 @@ def _session_data(form: SessionForm) -> services.SessionData:
         ends_at = starts_at + timedelta(minutes=form._topics[form.topic_id.data].default_duration_minutes)
     else:
         raise DomainError(_("Vui lòng nhập giờ kết thúc."), field="end_time")
-    return services.SessionData(
+    return timetable.SessionData(
         kind=SessionKind(form.kind.data), starts_at=starts_at, ends_at=ends_at, title=form.title.data or "",
         topic_id=form.topic_id.data, speaker_id=form.speaker_id.data, room=form.room.data or "",
         presided_by=form.presided_by.data or "", guiding_speech_by=form.guiding_speech_by.data or "",
@@ -245,7 +245,7 @@ def add_session(course_id: int):
     """Add a slot to the timetable."""
     course = _load_course(course_id)
     form = _session_form(course)
-    if form.call_service(lambda: services.add_session(current_user, course, _session_data(form))):
+    if form.call_service(lambda: timetable.add_session(current_user, course, _session_data(form))):
         flash(_("Đã thêm buổi học vào thời khóa biểu."), "success")
         if request.form.get("another"):
             return redirect(url_for("scheduling.add_session", course_id=course.id))
@@ -260,7 +260,7 @@ def edit_session(session_id: int):
     item = db.get_or_404(CourseSession, session_id)
     course = _load_course(item.course_id)
     form = _session_form(course, item)
-    if form.call_service(lambda: services.update_session(current_user, item, _session_data(form))):
+    if form.call_service(lambda: timetable.update_session(current_user, item, _session_data(form))):
         flash(_("Đã lưu buổi học."), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/session_form.html", form=form, course=course, item=item)
@@ -298,7 +298,7 @@ def delete_session(session_id: int):
         if page is not None:
             return page
         try:
-            services.delete_session(current_user, item)
+            timetable.delete_session(current_user, item)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -326,10 +326,10 @@ def add_material(course_id: int):
         visibility = Visibility(form.visibility.data)
         if form.kind.data == "file":
             upload = form.file.data
-            return services.upload_material(current_user, course, upload.stream, upload.filename, form.title.data,
-                                            visibility, form.description.data or "", form.session_id.data)
-        return services.add_link(current_user, course, form.url.data, form.title.data, visibility,
-                                 form.description.data or "", form.session_id.data)
+            return materials.upload_material(current_user, course, upload.stream, upload.filename, form.title.data,
+                                             visibility, form.description.data or "", form.session_id.data)
+        return materials.add_link(current_user, course, form.url.data, form.title.data, visibility,
+                                  form.description.data or "", form.session_id.data)
 
     if form.call_service(add):
         flash(_("Đã thêm tài liệu."), "success")
@@ -348,7 +348,7 @@ def edit_material(material_id: int):
     if request.method == "GET":
         form.visibility.data = material.visibility.value
         form.session_id.data = material.session_id or 0
-    if form.call_service(lambda: services.update_material(
+    if form.call_service(lambda: materials.update_material(
             current_user, material, form.title.data, Visibility(form.visibility.data),
             form.description.data or "", form.session_id.data)):
         flash(_("Đã lưu tài liệu."), "success")
@@ -367,7 +367,7 @@ def delete_material(material_id: int):
                              url_for("scheduling.course", course_id=course_id) + "#materials")
         if page is not None:
             return page
-        services.delete_material(current_user, material)
+        materials.delete_material(current_user, material)
         flash(_("Đã xóa tài liệu."), "success")
     return redirect(url_for("scheduling.course", course_id=course_id) + "#materials")
 
@@ -379,7 +379,7 @@ def delete_material(material_id: int):
 def topics():
     """The topic catalogue, with a form to add one."""
     form = TopicForm()
-    if form.call_service(lambda: services.save_topic(
+    if form.call_service(lambda: directory.save_topic(
             current_user, None, form.code.data, form.name.data, form.description.data or "",
             form.default_duration_minutes.data)):
         flash(_("Đã thêm chuyên đề «%(name)s».", name=form.name.data), "success")
@@ -394,7 +394,7 @@ def edit_topic(topic_id: int):
     """Change a topic."""
     topic = db.get_or_404(Topic, topic_id)
     form = TopicForm(obj=topic)
-    if form.call_service(lambda: services.save_topic(
+    if form.call_service(lambda: directory.save_topic(
             current_user, topic, form.code.data, form.name.data, form.description.data or "",
             form.default_duration_minutes.data)):
         flash(_("Đã lưu chuyên đề."), "success")
@@ -414,7 +414,7 @@ def speakers():
 
 def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
     upload = form.photo.data if getattr(form.photo.data, "filename", None) else None
-    return services.save_speaker(
+    return directory.save_speaker(
         current_user, speaker, form.full_name.data, form.title.data or "", form.organization_name.data or "",
         form.bio.data or "", photo=upload.stream if upload else None,
         photo_filename=upload.filename if upload else None, remove_photo=form.remove_photo.data,
@@ -438,7 +438,7 @@ def create_speaker():
 def speaker(speaker_id: int):
     """A speaker with their sessions, upcoming and past."""
     speaker = db.get_or_404(Speaker, speaker_id)
-    upcoming, past = services.speaker_sessions(speaker)
+    upcoming, past = directory.speaker_sessions(speaker)
     return render_template("scheduling/speaker.html", speaker=speaker, upcoming=upcoming, past=past)
 
 

@@ -1,8 +1,4 @@
-"""The topic catalogue and the speaker directory: saving an entry, and a speaker's sessions.
-
-Saving takes the acting user, checks the rules, records an AuditEvent and commits once.
-Errors are DomainError with a Vietnamese message.
-"""
+"""The topic catalogue and the speaker directory: saving an entry, and a speaker's sessions."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,8 +1,4 @@
-"""A course's life: the editor's data and its checks, create, update, status transitions and clone.
-
-Every function takes the acting user, checks the rules, records an AuditEvent
-for each change and commits once. Errors are DomainError with a Vietnamese message.
-"""
+"""A course's life: the editor's data and its checks, create, update, status transitions and clone."""
 from __future__ import annotations
 
 from dataclasses import dataclass

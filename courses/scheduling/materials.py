@@ -1,8 +1,4 @@
-"""A course's materials: who may see them, and uploading, linking, changing and deleting them.
-
-Changes take the acting user, check the rules, record an AuditEvent and commit once.
-Errors are DomainError with a Vietnamese message.
-"""
+"""A course's materials: who may see them, and uploading, linking, changing and deleting them."""
 from __future__ import annotations
 
 from typing import BinaryIO

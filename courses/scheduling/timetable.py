@@ -1,8 +1,4 @@
-"""The timetable: a course's sessions, added, changed and deleted without clashes of room or speaker.
-
-Every function takes the acting user, checks the rules, records an AuditEvent
-for each change and commits once. Errors are DomainError with a Vietnamese message.
-"""
+"""The timetable: a course's sessions, added, changed and deleted without clashes of room or speaker."""
 from __future__ import annotations
 
 from dataclasses import dataclass

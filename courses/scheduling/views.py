@@ -6,20 +6,17 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from courses.audit import labels as audit_labels
 from courses.audit.services import course_history
 from courses.confirmation import confirm_first
 from courses.enums import CompletionRule, CourseStatus, SessionKind, Visibility
 from courses.exceptions import DomainError
-from courses.extensions import db
 from courses.formatting import LOCAL_TZ, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
-from courses.routing import page_arg
-from courses.scheduling import directory, lifecycle, materials, timetable
+from courses.routing import found_or_404, page_arg
+from courses.scheduling import directory, lifecycle, materials, queries, timetable
 from courses.scheduling.forms import (
     CancelForm,
     CloneForm,
@@ -31,7 +28,7 @@ from courses.scheduling.forms import (
     StatusForm,
     TopicForm,
 )
-from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
+from courses.scheduling.models import Course, CourseSession, Material, Speaker
 
 bp = Blueprint("scheduling", __name__)
 
@@ -67,20 +64,6 @@ def _course_form(course: Course | None = None) -> CourseForm:
     return form
 
 
-def _load_course(course_id: int) -> Course:
-    course = db.session.scalar(
-        select(Course)
-        .options(joinedload(Course.organizing_unit),
-                 selectinload(Course.sessions).joinedload(CourseSession.topic),
-                 selectinload(Course.sessions).joinedload(CourseSession.speaker),
-                 selectinload(Course.materials).joinedload(Material.session))
-        .where(Course.id == course_id)
-    )
-    if course is None:
-        abort(404)
-    return course
-
-
 # ---------------------------------------------------------------- courses
 
 @bp.route("/")
@@ -89,13 +72,7 @@ def courses():
     """Every course, newest first, filterable by status and title."""
     status = request.args.get("status") or ""
     query = (request.args.get("q") or "").strip()
-    statement = select(Course).options(joinedload(Course.organizing_unit)).order_by(
-        Course.starts_on.desc(), Course.id.desc())
-    if status in {s.value for s in CourseStatus}:
-        statement = statement.where(Course.status == CourseStatus(status))
-    if query:
-        statement = statement.where(Course.title.ilike(f"%{query}%") | Course.code.ilike(f"%{query}%"))
-    page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = queries.courses_page(status, query, page_arg(), PER_PAGE)
     return render_template("scheduling/courses.html", page=page, status=status, query=query,
                            statuses=CourseStatus)
 
@@ -118,7 +95,7 @@ def create_course():
 @staff_required
 def course(course_id: int):
     """A course's workbench: details, status actions, timetable, materials, history."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     history = course_history(course)
     from courses.catalog.services import sessions_by_day
 
@@ -136,7 +113,7 @@ def course(course_id: int):
 @staff_required
 def edit_course(course_id: int):
     """The course editor for an existing course."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = _course_form(course)
     if form.call_service(lambda: lifecycle.update_course(current_user, course, _course_data(form))):
         flash(_("Đã lưu thông tin lớp."), "success")
@@ -148,7 +125,7 @@ def edit_course(course_id: int):
 @staff_required
 def change_status(course_id: int, action: str):
     """Publish, close or reopen registration, or mark finished."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = StatusForm()
     if action not in lifecycle.TRANSITIONS or action == "cancel":
         abort(404)
@@ -166,7 +143,7 @@ def change_status(course_id: int, action: str):
 @staff_required
 def cancel_course(course_id: int):
     """Cancel a course with a reason shown to participants."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -184,7 +161,7 @@ def cancel_course(course_id: int):
 @staff_required
 def clone_course(course_id: int):
     """Copy a course to a new date with its timetable, speakers, materials and settings."""
-    source = _load_course(course_id)
+    source = found_or_404(queries.load_course(course_id))
     form = CloneForm()
     if request.method == "GET":
         next_year = source.starts_on + timedelta(days=364)
@@ -203,8 +180,8 @@ def clone_course(course_id: int):
 
 def _session_form(course: Course, item: CourseSession | None = None) -> SessionForm:
     form = SessionForm(obj=item)
-    topics = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
-    speakers = db.session.scalars(select(Speaker).order_by(Speaker.full_name)).all()
+    topics = queries.topics_in_order()
+    speakers = queries.speakers_by_name()
     form.topic_id.choices = [(0, "—")] + [(t.id, t.name) for t in topics]
     form.speaker_id.choices = [(0, "—")] + [(s.id, f"{s.full_name} — {s.title}" if s.title else s.full_name)
                                             for s in speakers]
@@ -243,7 +220,7 @@ def _session_data(form: SessionForm) -> timetable.SessionData:
 @staff_required
 def add_session(course_id: int):
     """Add a slot to the timetable."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = _session_form(course)
     if form.call_service(lambda: timetable.add_session(current_user, course, _session_data(form))):
         flash(_("Đã thêm buổi học vào thời khóa biểu."), "success")
@@ -257,8 +234,8 @@ def add_session(course_id: int):
 @staff_required
 def edit_session(session_id: int):
     """Change a slot of the timetable."""
-    item = db.get_or_404(CourseSession, session_id)
-    course = _load_course(item.course_id)
+    item = found_or_404(queries.load_session(session_id))
+    course = found_or_404(queries.load_course(item.course_id))
     form = _session_form(course, item)
     if form.call_service(lambda: timetable.update_session(current_user, item, _session_data(form))):
         flash(_("Đã lưu buổi học."), "success")
@@ -290,7 +267,7 @@ def material_delete_lines(material: Material) -> list[str]:
 @staff_required
 def delete_session(session_id: int):
     """Remove a slot from the timetable."""
-    item = db.get_or_404(CourseSession, session_id)
+    item = found_or_404(queries.load_session(session_id))
     course_id = item.course_id
     if StatusForm().validate_on_submit():
         page = confirm_first(_("Xóa buổi học"), session_delete_lines(item),
@@ -318,7 +295,7 @@ def _session_choices(course: Course) -> list[tuple[int, str]]:
 @staff_required
 def add_material(course_id: int):
     """Upload a file (checked by content and size) or add a link."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = MaterialForm()
     form.session_id.choices = _session_choices(course)
 
@@ -341,8 +318,8 @@ def add_material(course_id: int):
 @staff_required
 def edit_material(material_id: int):
     """Change a material's title, session or visibility."""
-    material = db.get_or_404(Material, material_id)
-    course = _load_course(material.course_id)
+    material = found_or_404(queries.load_material(material_id))
+    course = found_or_404(queries.load_course(material.course_id))
     form = MaterialEditForm(obj=material)
     form.session_id.choices = _session_choices(course)
     if request.method == "GET":
@@ -360,7 +337,7 @@ def edit_material(material_id: int):
 @staff_required
 def delete_material(material_id: int):
     """Remove a material and, when no other record uses it, its file."""
-    material = db.get_or_404(Material, material_id)
+    material = found_or_404(queries.load_material(material_id))
     course_id = material.course_id
     if StatusForm().validate_on_submit():
         page = confirm_first(_("Xóa tài liệu"), material_delete_lines(material),
@@ -384,7 +361,7 @@ def topics():
             form.default_duration_minutes.data)):
         flash(_("Đã thêm chuyên đề «%(name)s».", name=form.name.data), "success")
         return redirect(url_for("scheduling.topics"))
-    items = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
+    items = queries.topics_in_order()
     return render_template("scheduling/topics.html", topics=items, form=form)
 
 
@@ -392,7 +369,7 @@ def topics():
 @staff_required
 def edit_topic(topic_id: int):
     """Change a topic."""
-    topic = db.get_or_404(Topic, topic_id)
+    topic = found_or_404(queries.load_topic(topic_id))
     form = TopicForm(obj=topic)
     if form.call_service(lambda: directory.save_topic(
             current_user, topic, form.code.data, form.name.data, form.description.data or "",
@@ -408,7 +385,7 @@ def edit_topic(topic_id: int):
 @staff_required
 def speakers():
     """The speaker directory."""
-    items = db.session.scalars(select(Speaker).order_by(Speaker.full_name)).all()
+    items = queries.speakers_by_name()
     return render_template("scheduling/speakers.html", speakers=items)
 
 
@@ -437,7 +414,7 @@ def create_speaker():
 @staff_required
 def speaker(speaker_id: int):
     """A speaker with their sessions, upcoming and past."""
-    speaker = db.get_or_404(Speaker, speaker_id)
+    speaker = found_or_404(queries.load_speaker(speaker_id))
     upcoming, past = directory.speaker_sessions(speaker)
     return render_template("scheduling/speaker.html", speaker=speaker, upcoming=upcoming, past=past)
 
@@ -446,7 +423,7 @@ def speaker(speaker_id: int):
 @staff_required
 def edit_speaker(speaker_id: int):
     """Change a speaker."""
-    speaker = db.get_or_404(Speaker, speaker_id)
+    speaker = found_or_404(queries.load_speaker(speaker_id))
     form = SpeakerForm(obj=speaker)
     if form.call_service(lambda: _save_speaker(form, speaker)):
         flash(_("Đã lưu báo cáo viên."), "success")

@@ -1,4 +1,6 @@
-"""Organizer pages under /organize: courses, timetable, topics, speakers, materials."""
+"""Organizer pages under /organize: the course list, a course's workbench, editor, status
+actions and clone, and its timetable. The scheduling blueprint is made here; its other
+routes are in materials_views (materials) and directory_views (topics, speakers)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,25 +12,21 @@ from flask_login import current_user
 from courses.audit import labels as audit_labels
 from courses.audit.services import course_history
 from courses.confirmation import confirm_first
-from courses.enums import CompletionRule, CourseStatus, SessionKind, Visibility
+from courses.enums import CompletionRule, CourseStatus, SessionKind
 from courses.exceptions import DomainError
 from courses.formatting import LOCAL_TZ, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
 from courses.routing import found_or_404, page_arg
-from courses.scheduling import directory, lifecycle, materials, queries, timetable
+from courses.scheduling import lifecycle, queries, timetable
 from courses.scheduling.forms import (
     CancelForm,
     CloneForm,
     CourseForm,
-    MaterialEditForm,
-    MaterialForm,
     SessionForm,
-    SpeakerForm,
     StatusForm,
-    TopicForm,
 )
-from courses.scheduling.models import Course, CourseSession, Material, Speaker
+from courses.scheduling.models import Course, CourseSession, Material
 
 bp = Blueprint("scheduling", __name__)
 
@@ -281,151 +279,3 @@ def delete_session(session_id: int):
         else:
             flash(_("Đã xóa buổi học."), "success")
     return redirect(url_for("scheduling.course", course_id=course_id))
-
-
-# ---------------------------------------------------------------- materials
-
-def _session_choices(course: Course) -> list[tuple[int, str]]:
-    return [(0, _("Cả lớp"))] + [
-        (s.id, f"{to_local(s.starts_at):%H:%M %d/%m} — {s.display_title}") for s in course.sessions
-    ]
-
-
-@bp.route("/courses/<int:course_id>/materials/new", methods=["GET", "POST"])
-@staff_required
-def add_material(course_id: int):
-    """Upload a file (checked by content and size) or add a link."""
-    course = found_or_404(queries.load_course(course_id))
-    form = MaterialForm()
-    form.session_id.choices = _session_choices(course)
-
-    def add():
-        visibility = Visibility(form.visibility.data)
-        if form.kind.data == "file":
-            upload = form.file.data
-            return materials.upload_material(current_user, course, upload.stream, upload.filename, form.title.data,
-                                             visibility, form.description.data or "", form.session_id.data)
-        return materials.add_link(current_user, course, form.url.data, form.title.data, visibility,
-                                  form.description.data or "", form.session_id.data)
-
-    if form.call_service(add):
-        flash(_("Đã thêm tài liệu."), "success")
-        return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
-    return render_template("scheduling/material_form.html", form=form, course=course, material=None)
-
-
-@bp.route("/materials/<int:material_id>/edit", methods=["GET", "POST"])
-@staff_required
-def edit_material(material_id: int):
-    """Change a material's title, session or visibility."""
-    material = found_or_404(queries.load_material(material_id))
-    course = found_or_404(queries.load_course(material.course_id))
-    form = MaterialEditForm(obj=material)
-    form.session_id.choices = _session_choices(course)
-    if request.method == "GET":
-        form.visibility.data = material.visibility.value
-        form.session_id.data = material.session_id or 0
-    if form.call_service(lambda: materials.update_material(
-            current_user, material, form.title.data, Visibility(form.visibility.data),
-            form.description.data or "", form.session_id.data)):
-        flash(_("Đã lưu tài liệu."), "success")
-        return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
-    return render_template("scheduling/material_form.html", form=form, course=course, material=material)
-
-
-@bp.route("/materials/<int:material_id>/delete", methods=["POST"])
-@staff_required
-def delete_material(material_id: int):
-    """Remove a material and, when no other record uses it, its file."""
-    material = found_or_404(queries.load_material(material_id))
-    course_id = material.course_id
-    if StatusForm().validate_on_submit():
-        page = confirm_first(_("Xóa tài liệu"), material_delete_lines(material),
-                             url_for("scheduling.course", course_id=course_id) + "#materials")
-        if page is not None:
-            return page
-        materials.delete_material(current_user, material)
-        flash(_("Đã xóa tài liệu."), "success")
-    return redirect(url_for("scheduling.course", course_id=course_id) + "#materials")
-
-
-# ---------------------------------------------------------------- topics
-
-@bp.route("/topics", methods=["GET", "POST"])
-@staff_required
-def topics():
-    """The topic catalogue, with a form to add one."""
-    form = TopicForm()
-    if form.call_service(lambda: directory.save_topic(
-            current_user, None, form.code.data, form.name.data, form.description.data or "",
-            form.default_duration_minutes.data)):
-        flash(_("Đã thêm chuyên đề «%(name)s».", name=form.name.data), "success")
-        return redirect(url_for("scheduling.topics"))
-    items = queries.topics_in_order()
-    return render_template("scheduling/topics.html", topics=items, form=form)
-
-
-@bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
-@staff_required
-def edit_topic(topic_id: int):
-    """Change a topic."""
-    topic = found_or_404(queries.load_topic(topic_id))
-    form = TopicForm(obj=topic)
-    if form.call_service(lambda: directory.save_topic(
-            current_user, topic, form.code.data, form.name.data, form.description.data or "",
-            form.default_duration_minutes.data)):
-        flash(_("Đã lưu chuyên đề."), "success")
-        return redirect(url_for("scheduling.topics"))
-    return render_template("scheduling/topic_form.html", form=form, topic=topic)
-
-
-# ---------------------------------------------------------------- speakers
-
-@bp.route("/speakers")
-@staff_required
-def speakers():
-    """The speaker directory."""
-    items = queries.speakers_by_name()
-    return render_template("scheduling/speakers.html", speakers=items)
-
-
-def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
-    upload = form.photo.data if getattr(form.photo.data, "filename", None) else None
-    return directory.save_speaker(
-        current_user, speaker, form.full_name.data, form.title.data or "", form.organization_name.data or "",
-        form.bio.data or "", photo=upload.stream if upload else None,
-        photo_filename=upload.filename if upload else None, remove_photo=form.remove_photo.data,
-    )
-
-
-@bp.route("/speakers/new", methods=["GET", "POST"])
-@staff_required
-def create_speaker():
-    """Add a speaker."""
-    form = SpeakerForm()
-    if form.call_service(lambda: _save_speaker(form, None)):
-        speaker = form.result
-        flash(_("Đã thêm báo cáo viên %(name)s.", name=speaker.full_name), "success")
-        return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
-    return render_template("scheduling/speaker_form.html", form=form, speaker=None)
-
-
-@bp.route("/speakers/<int:speaker_id>")
-@staff_required
-def speaker(speaker_id: int):
-    """A speaker with their sessions, upcoming and past."""
-    speaker = found_or_404(queries.load_speaker(speaker_id))
-    upcoming, past = directory.speaker_sessions(speaker)
-    return render_template("scheduling/speaker.html", speaker=speaker, upcoming=upcoming, past=past)
-
-
-@bp.route("/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
-@staff_required
-def edit_speaker(speaker_id: int):
-    """Change a speaker."""
-    speaker = found_or_404(queries.load_speaker(speaker_id))
-    form = SpeakerForm(obj=speaker)
-    if form.call_service(lambda: _save_speaker(form, speaker)):
-        flash(_("Đã lưu báo cáo viên."), "success")
-        return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
-    return render_template("scheduling/speaker_form.html", form=form, speaker=speaker)

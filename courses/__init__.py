@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from courses.enrollment.views import bp as enrollment_bp
     from courses.i18n.views import bp as i18n_bp
     from courses.jobs.views import bp as jobs_bp
+    from courses.scheduling import directory_views, materials_views  # noqa: F401  (their routes join scheduling_bp)
     from courses.scheduling.views import bp as scheduling_bp
     from courses.security.views import bp as security_bp
 

@@ -1,15 +1,19 @@
 """Addresses: numbers from paths and query strings kept within what the database holds,
-return addresses that stay on this site, and absolute links to it."""
+a 404 for a record an address names but nobody stored, return addresses that stay on
+this site, and absolute links to it."""
 from __future__ import annotations
 
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request, url_for
+from flask import abort, current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter
 
 # Primary keys are 32-bit INTEGER columns on PostgreSQL: a larger number in an address
 # would reach the database and fail there ("integer out of range") instead of being a 404.
 MAX_ID = 2**31 - 1
+
+T = TypeVar("T")
 
 
 class DatabaseIntegerConverter(IntegerConverter):
@@ -40,6 +44,14 @@ def page_arg() -> int:
     """The page number of a paginated list (?page=), from 1 to MAX_ID; 1 when malformed."""
     value = request.args.get("page", type=int)
     return value if value is not None and 1 <= value <= MAX_ID else 1
+
+
+def found_or_404(record: T | None) -> T:
+    """record, or the 404 page when the loader found none: the services' loaders answer None,
+    and only a page knows that None means «not found»."""
+    if record is None:
+        abort(404)
+    return record
 
 
 def safe_next_url(target: str | None) -> str | None:

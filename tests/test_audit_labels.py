@@ -10,17 +10,17 @@ from tests.factories import make_audit_event, make_certificate, make_course, mak
 
 def _timetable_changes(app, organizer, course):
     """A session added, changed and deleted, and the course published, through the services."""
-    from courses.scheduling import services
+    from courses.scheduling import lifecycle, timetable
 
     start = datetime.combine(course.starts_on, time(8), LOCAL_TZ)
     with app.test_request_context():
-        item = services.add_session(organizer, course, services.SessionData(
+        item = timetable.add_session(organizer, course, timetable.SessionData(
             kind=SessionKind.OPENING, starts_at=start, ends_at=start + timedelta(hours=1), title="Khai mạc lớp"))
-        services.update_session(organizer, item, services.SessionData(
+        timetable.update_session(organizer, item, timetable.SessionData(
             kind=SessionKind.OPENING, starts_at=start, ends_at=start + timedelta(hours=1), title="Khai mạc lớp",
             room="Phòng 201"))
-        services.change_status(organizer, course, "publish")
-        services.delete_session(organizer, item)
+        lifecycle.change_status(organizer, course, "publish")
+        timetable.delete_session(organizer, item)
 
 
 def test_course_history_shows_session_changes_by_their_labels(app, as_user):

@@ -101,11 +101,11 @@ def test_deleting_a_session_asks_first_and_changes_nothing(client, as_user):
 
 
 def test_deleting_a_material_asks_first_and_keeps_its_file(app, client, as_user):
-    from courses.scheduling import services as scheduling
+    from courses.scheduling import materials
 
     course = make_course()
     material = make_material(course, title="Nghị quyết 21")
-    path = scheduling.material_path(material)
+    path = materials.material_path(material)
     as_user(make_user(Role.ORGANIZER))
     first = client.post(f"/organize/materials/{material.id}/delete")
     assert_confirmation_page(first, "Xóa tài liệu «Nghị quyết 21»")

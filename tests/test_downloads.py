@@ -16,7 +16,7 @@ from courses import create_app
 from courses.enums import CourseStatus, Role, SessionKind, Visibility
 from courses.exceptions import DomainError
 from courses.extensions import db
-from courses.scheduling import services as scheduling
+from courses.scheduling import lifecycle
 from courses.scheduling.models import Course
 from tests import test_migrations
 from tests.factories import (
@@ -155,24 +155,24 @@ def test_the_service_refuses_a_bad_code_and_composes_vietnamese_letters(app):
     start = date.today() + timedelta(days=40)
 
     def data(code):
-        return scheduling.CourseData(code=code, title="Lớp qua dịch vụ", organizing_unit_id=unit.id,
-                                     starts_on=start, ends_on=start, capacity=20)
+        return lifecycle.CourseData(code=code, title="Lớp qua dịch vụ", organizing_unit_id=unit.id,
+                                    starts_on=start, ends_on=start, capacity=20)
 
     for code in BAD_CODES:
         with pytest.raises(DomainError) as refused:
-            scheduling.create_course(organizer, data(code))
+            lifecycle.create_course(organizer, data(code))
         assert refused.value.field == "code" and FORMAT_MESSAGE in str(refused.value)
         db.session.rollback()
     assert db.session.scalars(select(Course)).all() == []
-    course = scheduling.create_course(organizer, data(unicodedata.normalize("NFD", CODE)))  # typed decomposed
+    course = lifecycle.create_course(organizer, data(unicodedata.normalize("NFD", CODE)))  # typed decomposed
     db.session.commit()
     assert course.code == CODE
     source = course
     with pytest.raises(DomainError):
-        scheduling.clone_course(organizer, source, "BẢN SAO", start + timedelta(days=7))
+        lifecycle.clone_course(organizer, source, "BẢN SAO", start + timedelta(days=7))
     db.session.rollback()
     for first in range(0, len(VIETNAMESE_LETTERS), 36):  # and every Vietnamese letter is a letter
-        scheduling.create_course(organizer, data(VIETNAMESE_LETTERS[first:first + 36] + "-1./"))
+        lifecycle.create_course(organizer, data(VIETNAMESE_LETTERS[first:first + 36] + "-1./"))
         db.session.commit()
     assert len(db.session.scalars(select(Course)).all()) == 5
 

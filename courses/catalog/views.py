@@ -17,8 +17,7 @@ from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.permissions import login_required, public
 from courses.routing import external_url, id_arg, page_arg, public_base_url
-from courses.scheduling import files
-from courses.scheduling import services as scheduling
+from courses.scheduling import files, materials
 from courses.scheduling.calendar import build_calendar
 from courses.scheduling.models import Course, Material, Speaker, Topic
 from courses.scheduling.pdf import render_programme
@@ -89,7 +88,7 @@ def course(course_id: int):
         speakers=speakers,
         seats_left=max(course.capacity - confirmed, 0),
         confirmed=confirmed,
-        materials=scheduling.visible_materials(current_user, course),
+        materials=materials.visible_materials(current_user, course),
     )
 
 
@@ -116,7 +115,7 @@ def programme(course_id: int):
 def material(material_id: int):
     """A material's file or link, after checking who may see it; sent with its original name."""
     item = db.session.get(Material, material_id)
-    if item is None or not scheduling.can_view_material(current_user, item):
+    if item is None or not materials.can_view_material(current_user, item):
         # Missing and forbidden answer alike, so guessing ids reveals nothing: a visitor is
         # sent to log in (a participant may then see it), a logged-in user gets 404.
         if not current_user.is_authenticated:
@@ -124,7 +123,7 @@ def material(material_id: int):
         abort(404)
     if item.url:
         return render_template("catalog/link.html", material=item)
-    path = scheduling.material_path(item)
+    path = materials.material_path(item)
     if not path.exists():
         current_app.logger.error("material %s: stored file %s is missing", item.id, item.stored_name)
         abort(404)

@@ -1,4 +1,6 @@
-"""Organizer pages under /organize: courses, timetable, topics, speakers, materials."""
+"""Organizer pages under /organize: the course list, a course's workbench, editor, status
+actions and clone, and its timetable. The scheduling blueprint is made here; its other
+routes are in materials_views (materials) and directory_views (topics, speakers)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -6,32 +8,25 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from courses.audit import labels as audit_labels
 from courses.audit.services import course_history
 from courses.confirmation import confirm_first
-from courses.enums import CompletionRule, CourseStatus, SessionKind, Visibility
+from courses.enums import CompletionRule, CourseStatus, SessionKind
 from courses.exceptions import DomainError
-from courses.extensions import db
 from courses.formatting import LOCAL_TZ, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
-from courses.routing import page_arg
-from courses.scheduling import services
+from courses.routing import found_or_404, page_arg
+from courses.scheduling import lifecycle, queries, timetable
 from courses.scheduling.forms import (
     CancelForm,
     CloneForm,
     CourseForm,
-    MaterialEditForm,
-    MaterialForm,
     SessionForm,
-    SpeakerForm,
     StatusForm,
-    TopicForm,
 )
-from courses.scheduling.models import Course, CourseSession, Material, Speaker, Topic
+from courses.scheduling.models import Course, CourseSession, Material
 
 bp = Blueprint("scheduling", __name__)
 
@@ -42,8 +37,8 @@ def _local_or_none(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=LOCAL_TZ) if value else None
 
 
-def _course_data(form: CourseForm) -> services.CourseData:
-    return services.CourseData(
+def _course_data(form: CourseForm) -> lifecycle.CourseData:
+    return lifecycle.CourseData(
         code=form.code.data, title=form.title.data, organizing_unit_id=form.organizing_unit_id.data,
         starts_on=form.starts_on.data, ends_on=form.ends_on.data, capacity=form.capacity.data,
         description=form.description.data or "", venue=form.venue.data or "",
@@ -67,20 +62,6 @@ def _course_form(course: Course | None = None) -> CourseForm:
     return form
 
 
-def _load_course(course_id: int) -> Course:
-    course = db.session.scalar(
-        select(Course)
-        .options(joinedload(Course.organizing_unit),
-                 selectinload(Course.sessions).joinedload(CourseSession.topic),
-                 selectinload(Course.sessions).joinedload(CourseSession.speaker),
-                 selectinload(Course.materials).joinedload(Material.session))
-        .where(Course.id == course_id)
-    )
-    if course is None:
-        abort(404)
-    return course
-
-
 # ---------------------------------------------------------------- courses
 
 @bp.route("/")
@@ -89,13 +70,7 @@ def courses():
     """Every course, newest first, filterable by status and title."""
     status = request.args.get("status") or ""
     query = (request.args.get("q") or "").strip()
-    statement = select(Course).options(joinedload(Course.organizing_unit)).order_by(
-        Course.starts_on.desc(), Course.id.desc())
-    if status in {s.value for s in CourseStatus}:
-        statement = statement.where(Course.status == CourseStatus(status))
-    if query:
-        statement = statement.where(Course.title.ilike(f"%{query}%") | Course.code.ilike(f"%{query}%"))
-    page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = queries.courses_page(status, query, page_arg(), PER_PAGE)
     return render_template("scheduling/courses.html", page=page, status=status, query=query,
                            statuses=CourseStatus)
 
@@ -107,7 +82,7 @@ def create_course():
     form = _course_form()
     if request.method == "GET":
         form.capacity.data = form.capacity.data or 100
-    if form.call_service(lambda: services.create_course(current_user, _course_data(form))):
+    if form.call_service(lambda: lifecycle.create_course(current_user, _course_data(form))):
         course = form.result
         flash(_("Đã tạo lớp «%(title)s» (bản nháp). Hãy thêm thời khóa biểu.", title=course.title), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
@@ -118,7 +93,7 @@ def create_course():
 @staff_required
 def course(course_id: int):
     """A course's workbench: details, status actions, timetable, materials, history."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     history = course_history(course)
     from courses.catalog.services import sessions_by_day
 
@@ -126,7 +101,7 @@ def course(course_id: int):
         "scheduling/course.html", course=course, days=sessions_by_day(course), history=history,
         history_names=audit_labels.object_names(history), audit_action_label=audit_labels.action_label,
         changes=audit_labels.changes,
-        actions=services.allowed_actions(course), action_label=services.transition_label,
+        actions=lifecycle.allowed_actions(course), action_label=lifecycle.transition_label,
         status_form=StatusForm(), cancel_form=CancelForm(),
         session_delete_lines=session_delete_lines, material_delete_lines=material_delete_lines,
     )
@@ -136,9 +111,9 @@ def course(course_id: int):
 @staff_required
 def edit_course(course_id: int):
     """The course editor for an existing course."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = _course_form(course)
-    if form.call_service(lambda: services.update_course(current_user, course, _course_data(form))):
+    if form.call_service(lambda: lifecycle.update_course(current_user, course, _course_data(form))):
         flash(_("Đã lưu thông tin lớp."), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/course_form.html", form=form, course=course)
@@ -148,13 +123,13 @@ def edit_course(course_id: int):
 @staff_required
 def change_status(course_id: int, action: str):
     """Publish, close or reopen registration, or mark finished."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = StatusForm()
-    if action not in services.TRANSITIONS or action == "cancel":
+    if action not in lifecycle.TRANSITIONS or action == "cancel":
         abort(404)
     if form.validate_on_submit():
         try:
-            services.change_status(current_user, course, action)
+            lifecycle.change_status(current_user, course, action)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -166,11 +141,11 @@ def change_status(course_id: int, action: str):
 @staff_required
 def cancel_course(course_id: int):
     """Cancel a course with a reason shown to participants."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            services.change_status(current_user, course, "cancel", reason=form.reason.data)
+            lifecycle.change_status(current_user, course, "cancel", reason=form.reason.data)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -184,14 +159,14 @@ def cancel_course(course_id: int):
 @staff_required
 def clone_course(course_id: int):
     """Copy a course to a new date with its timetable, speakers, materials and settings."""
-    source = _load_course(course_id)
+    source = found_or_404(queries.load_course(course_id))
     form = CloneForm()
     if request.method == "GET":
         next_year = source.starts_on + timedelta(days=364)
         form.starts_on.data = next_year
         form.title.data = source.title
         form.code.data = f"{source.code}-{next_year.year}"
-    if form.call_service(lambda: services.clone_course(
+    if form.call_service(lambda: lifecycle.clone_course(
             current_user, source, form.code.data, form.starts_on.data, title=form.title.data)):
         course = form.result
         flash(_("Đã sao chép thành lớp %(code)s (bản nháp).", code=course.code), "success")
@@ -203,8 +178,8 @@ def clone_course(course_id: int):
 
 def _session_form(course: Course, item: CourseSession | None = None) -> SessionForm:
     form = SessionForm(obj=item)
-    topics = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
-    speakers = db.session.scalars(select(Speaker).order_by(Speaker.full_name)).all()
+    topics = queries.topics_in_order()
+    speakers = queries.speakers_by_name()
     form.topic_id.choices = [(0, "—")] + [(t.id, t.name) for t in topics]
     form.speaker_id.choices = [(0, "—")] + [(s.id, f"{s.full_name} — {s.title}" if s.title else s.full_name)
                                             for s in speakers]
@@ -224,7 +199,7 @@ def _session_form(course: Course, item: CourseSession | None = None) -> SessionF
     return form
 
 
-def _session_data(form: SessionForm) -> services.SessionData:
+def _session_data(form: SessionForm) -> timetable.SessionData:
     starts_at = datetime.combine(form.day.data, form.start_time.data, tzinfo=LOCAL_TZ)
     if form.end_time.data:
         ends_at = datetime.combine(form.day.data, form.end_time.data, tzinfo=LOCAL_TZ)
@@ -232,7 +207,7 @@ def _session_data(form: SessionForm) -> services.SessionData:
         ends_at = starts_at + timedelta(minutes=form._topics[form.topic_id.data].default_duration_minutes)
     else:
         raise DomainError(_("Vui lòng nhập giờ kết thúc."), field="end_time")
-    return services.SessionData(
+    return timetable.SessionData(
         kind=SessionKind(form.kind.data), starts_at=starts_at, ends_at=ends_at, title=form.title.data or "",
         topic_id=form.topic_id.data, speaker_id=form.speaker_id.data, room=form.room.data or "",
         presided_by=form.presided_by.data or "", guiding_speech_by=form.guiding_speech_by.data or "",
@@ -243,9 +218,9 @@ def _session_data(form: SessionForm) -> services.SessionData:
 @staff_required
 def add_session(course_id: int):
     """Add a slot to the timetable."""
-    course = _load_course(course_id)
+    course = found_or_404(queries.load_course(course_id))
     form = _session_form(course)
-    if form.call_service(lambda: services.add_session(current_user, course, _session_data(form))):
+    if form.call_service(lambda: timetable.add_session(current_user, course, _session_data(form))):
         flash(_("Đã thêm buổi học vào thời khóa biểu."), "success")
         if request.form.get("another"):
             return redirect(url_for("scheduling.add_session", course_id=course.id))
@@ -257,10 +232,10 @@ def add_session(course_id: int):
 @staff_required
 def edit_session(session_id: int):
     """Change a slot of the timetable."""
-    item = db.get_or_404(CourseSession, session_id)
-    course = _load_course(item.course_id)
+    item = found_or_404(queries.load_session(session_id))
+    course = found_or_404(queries.load_course(item.course_id))
     form = _session_form(course, item)
-    if form.call_service(lambda: services.update_session(current_user, item, _session_data(form))):
+    if form.call_service(lambda: timetable.update_session(current_user, item, _session_data(form))):
         flash(_("Đã lưu buổi học."), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/session_form.html", form=form, course=course, item=item)
@@ -290,7 +265,7 @@ def material_delete_lines(material: Material) -> list[str]:
 @staff_required
 def delete_session(session_id: int):
     """Remove a slot from the timetable."""
-    item = db.get_or_404(CourseSession, session_id)
+    item = found_or_404(queries.load_session(session_id))
     course_id = item.course_id
     if StatusForm().validate_on_submit():
         page = confirm_first(_("Xóa buổi học"), session_delete_lines(item),
@@ -298,157 +273,9 @@ def delete_session(session_id: int):
         if page is not None:
             return page
         try:
-            services.delete_session(current_user, item)
+            timetable.delete_session(current_user, item)
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash(_("Đã xóa buổi học."), "success")
     return redirect(url_for("scheduling.course", course_id=course_id))
-
-
-# ---------------------------------------------------------------- materials
-
-def _session_choices(course: Course) -> list[tuple[int, str]]:
-    return [(0, _("Cả lớp"))] + [
-        (s.id, f"{to_local(s.starts_at):%H:%M %d/%m} — {s.display_title}") for s in course.sessions
-    ]
-
-
-@bp.route("/courses/<int:course_id>/materials/new", methods=["GET", "POST"])
-@staff_required
-def add_material(course_id: int):
-    """Upload a file (checked by content and size) or add a link."""
-    course = _load_course(course_id)
-    form = MaterialForm()
-    form.session_id.choices = _session_choices(course)
-
-    def add():
-        visibility = Visibility(form.visibility.data)
-        if form.kind.data == "file":
-            upload = form.file.data
-            return services.upload_material(current_user, course, upload.stream, upload.filename, form.title.data,
-                                            visibility, form.description.data or "", form.session_id.data)
-        return services.add_link(current_user, course, form.url.data, form.title.data, visibility,
-                                 form.description.data or "", form.session_id.data)
-
-    if form.call_service(add):
-        flash(_("Đã thêm tài liệu."), "success")
-        return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
-    return render_template("scheduling/material_form.html", form=form, course=course, material=None)
-
-
-@bp.route("/materials/<int:material_id>/edit", methods=["GET", "POST"])
-@staff_required
-def edit_material(material_id: int):
-    """Change a material's title, session or visibility."""
-    material = db.get_or_404(Material, material_id)
-    course = _load_course(material.course_id)
-    form = MaterialEditForm(obj=material)
-    form.session_id.choices = _session_choices(course)
-    if request.method == "GET":
-        form.visibility.data = material.visibility.value
-        form.session_id.data = material.session_id or 0
-    if form.call_service(lambda: services.update_material(
-            current_user, material, form.title.data, Visibility(form.visibility.data),
-            form.description.data or "", form.session_id.data)):
-        flash(_("Đã lưu tài liệu."), "success")
-        return redirect(url_for("scheduling.course", course_id=course.id) + "#materials")
-    return render_template("scheduling/material_form.html", form=form, course=course, material=material)
-
-
-@bp.route("/materials/<int:material_id>/delete", methods=["POST"])
-@staff_required
-def delete_material(material_id: int):
-    """Remove a material and, when no other record uses it, its file."""
-    material = db.get_or_404(Material, material_id)
-    course_id = material.course_id
-    if StatusForm().validate_on_submit():
-        page = confirm_first(_("Xóa tài liệu"), material_delete_lines(material),
-                             url_for("scheduling.course", course_id=course_id) + "#materials")
-        if page is not None:
-            return page
-        services.delete_material(current_user, material)
-        flash(_("Đã xóa tài liệu."), "success")
-    return redirect(url_for("scheduling.course", course_id=course_id) + "#materials")
-
-
-# ---------------------------------------------------------------- topics
-
-@bp.route("/topics", methods=["GET", "POST"])
-@staff_required
-def topics():
-    """The topic catalogue, with a form to add one."""
-    form = TopicForm()
-    if form.call_service(lambda: services.save_topic(
-            current_user, None, form.code.data, form.name.data, form.description.data or "",
-            form.default_duration_minutes.data)):
-        flash(_("Đã thêm chuyên đề «%(name)s».", name=form.name.data), "success")
-        return redirect(url_for("scheduling.topics"))
-    items = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
-    return render_template("scheduling/topics.html", topics=items, form=form)
-
-
-@bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
-@staff_required
-def edit_topic(topic_id: int):
-    """Change a topic."""
-    topic = db.get_or_404(Topic, topic_id)
-    form = TopicForm(obj=topic)
-    if form.call_service(lambda: services.save_topic(
-            current_user, topic, form.code.data, form.name.data, form.description.data or "",
-            form.default_duration_minutes.data)):
-        flash(_("Đã lưu chuyên đề."), "success")
-        return redirect(url_for("scheduling.topics"))
-    return render_template("scheduling/topic_form.html", form=form, topic=topic)
-
-
-# ---------------------------------------------------------------- speakers
-
-@bp.route("/speakers")
-@staff_required
-def speakers():
-    """The speaker directory."""
-    items = db.session.scalars(select(Speaker).order_by(Speaker.full_name)).all()
-    return render_template("scheduling/speakers.html", speakers=items)
-
-
-def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
-    upload = form.photo.data if getattr(form.photo.data, "filename", None) else None
-    return services.save_speaker(
-        current_user, speaker, form.full_name.data, form.title.data or "", form.organization_name.data or "",
-        form.bio.data or "", photo=upload.stream if upload else None,
-        photo_filename=upload.filename if upload else None, remove_photo=form.remove_photo.data,
-    )
-
-
-@bp.route("/speakers/new", methods=["GET", "POST"])
-@staff_required
-def create_speaker():
-    """Add a speaker."""
-    form = SpeakerForm()
-    if form.call_service(lambda: _save_speaker(form, None)):
-        speaker = form.result
-        flash(_("Đã thêm báo cáo viên %(name)s.", name=speaker.full_name), "success")
-        return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
-    return render_template("scheduling/speaker_form.html", form=form, speaker=None)
-
-
-@bp.route("/speakers/<int:speaker_id>")
-@staff_required
-def speaker(speaker_id: int):
-    """A speaker with their sessions, upcoming and past."""
-    speaker = db.get_or_404(Speaker, speaker_id)
-    upcoming, past = services.speaker_sessions(speaker)
-    return render_template("scheduling/speaker.html", speaker=speaker, upcoming=upcoming, past=past)
-
-
-@bp.route("/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
-@staff_required
-def edit_speaker(speaker_id: int):
-    """Change a speaker."""
-    speaker = db.get_or_404(Speaker, speaker_id)
-    form = SpeakerForm(obj=speaker)
-    if form.call_service(lambda: _save_speaker(form, speaker)):
-        flash(_("Đã lưu báo cáo viên."), "success")
-        return redirect(url_for("scheduling.speaker", speaker_id=speaker.id))
-    return render_template("scheduling/speaker_form.html", form=form, speaker=speaker)

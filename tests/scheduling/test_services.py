@@ -13,7 +13,7 @@ from courses.enums import CourseStatus, MaterialKind, Role, SessionKind, Visibil
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
-from courses.scheduling import services
+from courses.scheduling import directory, lifecycle, materials, timetable
 from courses.scheduling.models import Course, CourseSession, Material
 from tests.factories import (
     make_course,
@@ -38,26 +38,26 @@ def organizer(app):
     return make_user(role=Role.ORGANIZER)
 
 
-def topic_data(start: datetime, minutes: int = 60, **values) -> services.SessionData:
+def topic_data(start: datetime, minutes: int = 60, **values) -> timetable.SessionData:
     values.setdefault("topic_id", make_topic().id)
-    return services.SessionData(kind=SessionKind.TOPIC, starts_at=start,
-                                ends_at=start + timedelta(minutes=minutes), **values)
+    return timetable.SessionData(kind=SessionKind.TOPIC, starts_at=start,
+                                 ends_at=start + timedelta(minutes=minutes), **values)
 
 
-def course_data(**values) -> services.CourseData:
+def course_data(**values) -> lifecycle.CourseData:
     base = dict(code="BD-1", title="Lớp bồi dưỡng", organizing_unit_id=make_organization().id,
                 starts_on=DAY, ends_on=DAY, capacity=50)
     base.update(values)
-    return services.CourseData(**base)
+    return lifecycle.CourseData(**base)
 
 
 # ------------------------------------------------------------ timetable conflicts
 
 def test_overlapping_sessions_in_the_same_room_are_refused_naming_the_other(organizer):
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
-    services.add_session(organizer, course, topic_data(at(DAY, 8), 60, room="Hội trường A", title="Buổi một"))
+    timetable.add_session(organizer, course, topic_data(at(DAY, 8), 60, room="Hội trường A", title="Buổi một"))
     with pytest.raises(DomainError) as error:
-        services.add_session(organizer, course, topic_data(at(DAY, 8, 30), 60, room=" HỘI TRƯỜNG  A "))
+        timetable.add_session(organizer, course, topic_data(at(DAY, 8, 30), 60, room=" HỘI TRƯỜNG  A "))
     assert "Hội trường A" in error.value.message and "Buổi một" in error.value.message
     assert error.value.field == "room"
     assert len(db.session.scalars(select(CourseSession)).all()) == 1
@@ -65,9 +65,9 @@ def test_overlapping_sessions_in_the_same_room_are_refused_naming_the_other(orga
 
 def test_back_to_back_sessions_and_other_rooms_are_fine(organizer):
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
-    services.add_session(organizer, course, topic_data(at(DAY, 8), 60, room="A"))
-    services.add_session(organizer, course, topic_data(at(DAY, 9), 60, room="A"))
-    services.add_session(organizer, course, topic_data(at(DAY, 8), 60, room="B"))
+    timetable.add_session(organizer, course, topic_data(at(DAY, 8), 60, room="A"))
+    timetable.add_session(organizer, course, topic_data(at(DAY, 9), 60, room="A"))
+    timetable.add_session(organizer, course, topic_data(at(DAY, 8), 60, room="B"))
     assert len(course.sessions) == 3
 
 
@@ -77,7 +77,7 @@ def test_a_speaker_cannot_be_in_two_courses_at_once(organizer):
     other = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
     make_session(first, start=time(8, 0), minutes=75, speaker=speaker, title="Công tác tổ chức")
     with pytest.raises(DomainError) as error:
-        services.add_session(organizer, other, topic_data(at(DAY, 9), 30, speaker_id=speaker.id))
+        timetable.add_session(organizer, other, topic_data(at(DAY, 9), 30, speaker_id=speaker.id))
     assert "Nguyễn Đức Minh" in error.value.message and first.code in error.value.message
     assert error.value.field == "speaker_id"
 
@@ -87,7 +87,7 @@ def test_a_cancelled_course_does_not_block_its_speaker(organizer):
     cancelled = make_course(starts_on=DAY, status=CourseStatus.CANCELLED)
     make_session(cancelled, start=time(8, 0), speaker=speaker)
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
-    services.add_session(organizer, course, topic_data(at(DAY, 8), speaker_id=speaker.id))
+    timetable.add_session(organizer, course, topic_data(at(DAY, 8), speaker_id=speaker.id))
     assert course.sessions[0].speaker_id == speaker.id
 
 
@@ -95,7 +95,7 @@ def test_sessions_outside_the_course_dates_are_refused(organizer):
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
     for start in (at(DAY - timedelta(days=1), 8), at(DAY + timedelta(days=1), 8), at(DAY, 23, 30)):
         with pytest.raises(DomainError) as error:
-            services.add_session(organizer, course, topic_data(start, 60))
+            timetable.add_session(organizer, course, topic_data(start, 60))
         assert "trong thời gian của lớp" in error.value.message
     assert course.sessions == []
 
@@ -103,28 +103,28 @@ def test_sessions_outside_the_course_dates_are_refused(organizer):
 def test_a_session_must_end_after_it_starts(organizer):
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
     with pytest.raises(DomainError):
-        services.add_session(organizer, course, topic_data(at(DAY, 9), 0))
+        timetable.add_session(organizer, course, topic_data(at(DAY, 9), 0))
 
 
 def test_moving_a_session_onto_another_keeps_the_old_time(organizer):
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
-    first = services.add_session(organizer, course, topic_data(at(DAY, 8), room="A"))
-    second = services.add_session(organizer, course, topic_data(at(DAY, 10), room="A"))
+    first = timetable.add_session(organizer, course, topic_data(at(DAY, 8), room="A"))
+    second = timetable.add_session(organizer, course, topic_data(at(DAY, 10), room="A"))
     moved = topic_data(at(DAY, 8, 30), topic_id=second.topic_id, room="A")
     with pytest.raises(DomainError):
-        services.update_session(organizer, second, moved)
+        timetable.update_session(organizer, second, moved)
     db.session.expire_all()
     assert db.session.get(CourseSession, second.id).starts_at == at(DAY, 10)
     # Editing a session in place does not clash with itself.
-    services.update_session(organizer, first, topic_data(at(DAY, 8, 15), topic_id=first.topic_id, room="A"))
+    timetable.update_session(organizer, first, topic_data(at(DAY, 8, 15), topic_id=first.topic_id, room="A"))
     assert db.session.get(CourseSession, first.id).starts_at == at(DAY, 8, 15)
 
 
 def test_timetable_changes_are_audited(organizer):
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
-    item = services.add_session(organizer, course, topic_data(at(DAY, 8), room="A"))
-    services.update_session(organizer, item, topic_data(at(DAY, 9), topic_id=item.topic_id, room="A"))
-    services.delete_session(organizer, item)
+    item = timetable.add_session(organizer, course, topic_data(at(DAY, 8), room="A"))
+    timetable.update_session(organizer, item, topic_data(at(DAY, 9), topic_id=item.topic_id, room="A"))
+    timetable.delete_session(organizer, item)
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "CourseSession")
                                 .order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["session.create", "session.update", "session.delete"]
@@ -137,26 +137,26 @@ def test_timetable_changes_are_audited(organizer):
 
 def test_course_validation_messages(organizer):
     with pytest.raises(DomainError, match="Ngày kết thúc"):
-        services.create_course(organizer, course_data(ends_on=DAY - timedelta(days=1)))
+        lifecycle.create_course(organizer, course_data(ends_on=DAY - timedelta(days=1)))
     with pytest.raises(DomainError, match="ít nhất là 1"):
-        services.create_course(organizer, course_data(capacity=0))
+        lifecycle.create_course(organizer, course_data(capacity=0))
     with pytest.raises(DomainError, match="trước ngày khai giảng"):
-        services.create_course(organizer, course_data(registration_closes_at=at(DAY, 7)))
-    course = services.create_course(organizer, course_data(registration_closes_at=at(DAY - timedelta(days=1), 17)))
+        lifecycle.create_course(organizer, course_data(registration_closes_at=at(DAY, 7)))
+    course = lifecycle.create_course(organizer, course_data(registration_closes_at=at(DAY - timedelta(days=1), 17)))
     assert course.status == CourseStatus.DRAFT
     with pytest.raises(DomainError, match="đã được dùng"):
-        services.create_course(organizer, course_data(code="bd-1"))
+        lifecycle.create_course(organizer, course_data(code="bd-1"))
 
 
 def test_participants_cannot_use_the_services(app):
     with pytest.raises(DomainError):
-        services.create_course(make_user(role=Role.PARTICIPANT), course_data())
+        lifecycle.create_course(make_user(role=Role.PARTICIPANT), course_data())
 
 
 def test_publish_needs_a_timetable(organizer):
     course = make_course(status=CourseStatus.DRAFT)
     with pytest.raises(DomainError, match="thời khóa biểu"):
-        services.change_status(organizer, course, "publish")
+        lifecycle.change_status(organizer, course, "publish")
     assert course.status == CourseStatus.DRAFT
 
 
@@ -173,14 +173,14 @@ def test_publish_needs_a_timetable(organizer):
 def test_allowed_transitions(organizer, start, action, end):
     course = make_course(status=start, starts_on=DAY)
     make_session(course)
-    services.change_status(organizer, course, action, reason="Trùng lịch hội nghị", today=DAY)
+    lifecycle.change_status(organizer, course, action, reason="Trùng lịch hội nghị", today=DAY)
     assert course.status == end
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == f"course.{action}")).one()
     assert event.before["status"] == start.value and event.after["status"] == end.value
 
 
-ILLEGAL = [(status, action) for status in CourseStatus for action in services.TRANSITIONS
-           if status not in services.TRANSITIONS[action][0]]
+ILLEGAL = [(status, action) for status in CourseStatus for action in lifecycle.TRANSITIONS
+           if status not in lifecycle.TRANSITIONS[action][0]]
 
 
 @pytest.mark.parametrize("start, action", ILLEGAL)
@@ -188,7 +188,7 @@ def test_illegal_transitions_are_refused_with_a_message(organizer, start, action
     course = make_course(status=start, starts_on=DAY)
     make_session(course)
     with pytest.raises(DomainError) as error:
-        services.change_status(organizer, course, action, reason="x", today=DAY)
+        lifecycle.change_status(organizer, course, action, reason="x", today=DAY)
     assert start.label in error.value.message
     assert course.status == start
 
@@ -196,15 +196,15 @@ def test_illegal_transitions_are_refused_with_a_message(organizer, start, action
 def test_cancel_needs_a_reason_and_keeps_it(organizer):
     course = make_course(status=CourseStatus.PUBLISHED)
     with pytest.raises(DomainError, match="lý do"):
-        services.change_status(organizer, course, "cancel", reason="  ")
-    services.change_status(organizer, course, "cancel", reason="Hoãn do bão")
+        lifecycle.change_status(organizer, course, "cancel", reason="  ")
+    lifecycle.change_status(organizer, course, "cancel", reason="Hoãn do bão")
     assert course.cancel_reason == "Hoãn do bão"
 
 
 def test_a_course_cannot_be_finished_before_it_starts(organizer):
     course = make_course(status=CourseStatus.PUBLISHED, starts_on=DAY)
     with pytest.raises(DomainError, match="chưa diễn ra"):
-        services.change_status(organizer, course, "finish", today=DAY - timedelta(days=1))
+        lifecycle.change_status(organizer, course, "finish", today=DAY - timedelta(days=1))
 
 
 def test_moving_course_dates_away_from_its_sessions_is_refused(organizer):
@@ -213,7 +213,7 @@ def test_moving_course_dates_away_from_its_sessions_is_refused(organizer):
     data = course_data(code=course.code, organizing_unit_id=course.organizing_unit_id,
                        starts_on=DAY + timedelta(days=7), ends_on=DAY + timedelta(days=7))
     with pytest.raises(DomainError, match="Khai giảng"):
-        services.update_course(organizer, course, data)
+        lifecycle.update_course(organizer, course, data)
 
 
 # ------------------------------------------------------------ clone
@@ -229,7 +229,7 @@ def test_clone_copies_timetable_speakers_materials_and_settings(organizer, app):
     handbook = make_material(source, visibility=Visibility.ENROLLED, content=PDF_BYTES)
     make_material(source, session=topic_session, title="Slide")
 
-    clone = services.clone_course(organizer, source, "BD-2023", date(2023, 12, 1))
+    clone = lifecycle.clone_course(organizer, source, "BD-2023", date(2023, 12, 1))
 
     assert clone.status == CourseStatus.DRAFT and clone.code == "BD-2023"
     assert (clone.starts_on, clone.ends_on) == (date(2023, 12, 1), date(2023, 12, 1))
@@ -248,8 +248,8 @@ def test_clone_copies_timetable_speakers_materials_and_settings(organizer, app):
     assert copied["Slide"].session_id == clone.sessions[1].id
     assert copied["Tài liệu"].stored_name != handbook.stored_name
     # Deleting the original's file leaves the copy readable.
-    services.delete_material(organizer, handbook)
-    assert services.material_path(copied["Tài liệu"]).read_bytes() == PDF_BYTES
+    materials.delete_material(organizer, handbook)
+    assert materials.material_path(copied["Tài liệu"]).read_bytes() == PDF_BYTES
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "course.clone")).one().after[
         "cloned_from"] == source.id
     assert opening.course_id == source.id
@@ -258,7 +258,7 @@ def test_clone_copies_timetable_speakers_materials_and_settings(organizer, app):
 def test_clone_needs_a_new_code(organizer):
     source = make_course()
     with pytest.raises(DomainError, match="đã được dùng"):
-        services.clone_course(organizer, source, source.code, source.starts_on + timedelta(days=365))
+        lifecycle.clone_course(organizer, source, source.code, source.starts_on + timedelta(days=365))
     assert len(db.session.scalars(select(Course)).all()) == 1
 
 
@@ -266,11 +266,11 @@ def test_clone_needs_a_new_code(organizer):
 
 def test_upload_stores_under_a_random_name_and_audits(organizer, app):
     course = make_course()
-    material = services.upload_material(organizer, course, io.BytesIO(PDF_BYTES), "../../etc/passwd.pdf",
-                                        "", Visibility.PUBLIC)
+    material = materials.upload_material(organizer, course, io.BytesIO(PDF_BYTES), "../../etc/passwd.pdf",
+                                         "", Visibility.PUBLIC)
     assert material.original_filename == "passwd.pdf"
     assert material.stored_name not in ("passwd.pdf",) and len(material.stored_name) == 32
-    path = services.material_path(material)
+    path = materials.material_path(material)
     assert path.parent == Path(app.config["UPLOAD_DIR"]) and path.read_bytes() == PDF_BYTES
     assert material.kind == MaterialKind.FILE and material.content_type == "application/pdf"
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "material.create")).one()
@@ -280,8 +280,8 @@ def test_upload_stores_under_a_random_name_and_audits(organizer, app):
 def test_refused_upload_stores_nothing(organizer, app):
     course = make_course()
     with pytest.raises(DomainError):
-        services.upload_material(organizer, course, io.BytesIO(b"MZ\x90\x00 not a pdf"), "virus.pdf", "",
-                                 Visibility.PUBLIC)
+        materials.upload_material(organizer, course, io.BytesIO(b"MZ\x90\x00 not a pdf"), "virus.pdf", "",
+                                  Visibility.PUBLIC)
     assert db.session.scalars(select(Material)).all() == []
     upload_dir = Path(app.config["UPLOAD_DIR"])
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
@@ -291,12 +291,12 @@ def test_material_of_another_courses_session_is_refused(organizer):
     course, other = make_course(), make_course()
     foreign = make_session(other)
     with pytest.raises(DomainError):
-        services.add_link(organizer, course, "https://example.vn/a", "A", Visibility.PUBLIC, session_id=foreign.id)
+        materials.add_link(organizer, course, "https://example.vn/a", "A", Visibility.PUBLIC, session_id=foreign.id)
 
 
 def test_links_must_be_http(organizer):
     with pytest.raises(DomainError, match="http"):
-        services.add_link(organizer, make_course(), "javascript:alert(1)", "A", Visibility.PUBLIC)
+        materials.add_link(organizer, make_course(), "javascript:alert(1)", "A", Visibility.PUBLIC)
 
 
 def test_speaker_history_splits_past_and_upcoming(organizer):
@@ -305,7 +305,7 @@ def test_speaker_history_splits_past_and_upcoming(organizer):
     future = make_course(starts_on=DAY)
     make_session(past, speaker=speaker)
     make_session(future, speaker=speaker)
-    upcoming, done = services.speaker_sessions(speaker, now=at(date(2026, 1, 1), 0))
+    upcoming, done = directory.speaker_sessions(speaker, now=at(date(2026, 1, 1), 0))
     assert [s.course_id for s in upcoming] == [future.id]
     assert [s.course_id for s in done] == [past.id]
 
@@ -317,7 +317,7 @@ def test_clone_refuses_a_date_where_a_speaker_is_already_booked(organizer, app):
     busy = make_course(starts_on=DAY)
     make_session(busy, start=time(8, 0), minutes=120, speaker=speaker)
     with pytest.raises(DomainError, match="Nguyễn Đức Minh"):
-        services.clone_course(organizer, source, "BD-NEW", DAY)
+        lifecycle.clone_course(organizer, source, "BD-NEW", DAY)
     assert db.session.scalars(select(Course).where(Course.code == "BD-NEW")).all() == []
 
 
@@ -326,7 +326,7 @@ def test_the_same_room_at_another_venue_is_another_room(organizer):
     elsewhere.venue = "Trường Chính trị tỉnh"
     make_session(elsewhere, start=time(8, 0), room="Hội trường A")
     course = make_course(starts_on=DAY, status=CourseStatus.DRAFT)
-    services.add_session(organizer, course, topic_data(at(DAY, 8), room="Hội trường A"))
+    timetable.add_session(organizer, course, topic_data(at(DAY, 8), room="Hội trường A"))
     assert len(course.sessions) == 1
 
 
@@ -341,5 +341,5 @@ def test_a_session_with_attendance_cannot_be_deleted(organizer):
     db.session.add(Attendance(enrollment=enrollment, session=item, status=AttendanceStatus.PRESENT))
     db.session.commit()
     with pytest.raises(DomainError, match="đã có điểm danh"):
-        services.delete_session(organizer, item)
+        timetable.delete_session(organizer, item)
     assert db.session.get(CourseSession, item.id) is not None

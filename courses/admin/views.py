@@ -1,7 +1,7 @@
 """Admin pages: the user list, role changes, deactivation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from courses.auth import sessions
 from courses.auth.models import User
 from courses.enums import Role
 from courses.permissions import admin_required
-from courses.routing import page_arg
+from courses.routing import found_or_404, page_arg
 
 bp = Blueprint("admin", __name__)
 
@@ -39,10 +39,7 @@ def users():
 
 
 def _user_or_404(user_id: int) -> User:
-    user = queries.load_user(user_id)
-    if user is None:
-        abort(404)
-    return user
+    return found_or_404(queries.load_user(user_id))
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])

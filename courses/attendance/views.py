@@ -13,7 +13,7 @@ from courses.enums import AttendanceStatus, CompletionRule, CourseStatus, Role
 from courses.formatting import clock
 from courses.pagination import ListPagination
 from courses.permissions import admin_required, is_staff, login_required, require, staff_required
-from courses.routing import page_arg, safe_next_url
+from courses.routing import found_or_404, page_arg, safe_next_url
 
 bp = Blueprint("attendance", __name__)
 
@@ -22,10 +22,7 @@ COURSES_PER_PAGE = 30
 
 
 def _session_or_404(session_id: int):
-    session = services.load_session(session_id)
-    if session is None:
-        abort(404)
-    return session
+    return found_or_404(services.load_session(session_id))
 
 
 def _wants_json() -> bool:
@@ -43,9 +40,7 @@ def index():
 @staff_required
 def course(course_id: int):
     """Participants × sessions for a course, and the completion of each, a hundred rows a page."""
-    course = services.course_with_sessions(course_id)
-    if course is None:
-        abort(404)
+    course = found_or_404(services.course_with_sessions(course_id))
     # Everyone's names (the order needs them all), but statuses, reasons and cells only
     # for the hundred rows on screen; the course's total comes with the names.
     progress = completion.roster_progress(course)
@@ -69,9 +64,7 @@ def course(course_id: int):
 @bp.route("/courses/<int:course_id>/completion-rule", methods=["POST"])
 @staff_required
 def completion_rule(course_id: int):
-    course = services.course_with_sessions(course_id)
-    if course is None:
-        abort(404)
+    course = found_or_404(services.course_with_sessions(course_id))
     form = CompletionRuleForm()
     if form.validate_on_submit():
         attempt(lambda: completion.set_completion_rule(current_user, course, CompletionRule(form.rule.data),
@@ -86,9 +79,7 @@ def completion_rule(course_id: int):
 @login_required
 def participant(enrollment_id: int):
     """One participant's attendance in a course (their own, or any for organizers)."""
-    enrollment = services.load_enrollment(enrollment_id)
-    if enrollment is None:
-        abort(404)
+    enrollment = found_or_404(services.load_enrollment(enrollment_id))
     require(is_staff(current_user) or enrollment.user_id == current_user.id)
     course = services.course_with_sessions(enrollment.course_id)
     marks = services.attendance_map(course.id)
@@ -170,9 +161,7 @@ def all_present(session_id: int):
 @admin_required
 def reopen(course_id: int):
     """An admin reopens a locked course's attendance, with a reason (audited)."""
-    course = services.course_with_sessions(course_id)
-    if course is None:
-        abort(404)
+    course = found_or_404(services.course_with_sessions(course_id))
     form = ReopenForm()
     back = safe_next_url(request.form.get("next")) or url_for("attendance.course", course_id=course.id)
     if form.validate_on_submit():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +23,7 @@ from courses.exports import XLSX
 from courses.extensions import limiter
 from courses.formatting import LOCAL_TZ
 from courses.permissions import admin_required, is_staff, login_required, public, require, staff_required
-from courses.routing import int_arg, page_arg, public_base_url
+from courses.routing import found_or_404, int_arg, page_arg, public_base_url
 
 bp = Blueprint("certificates", __name__, cli_group="certificates")
 
@@ -38,17 +38,11 @@ def signing_unavailable(error: signing.SigningUnavailable):
 
 
 def _course_or_404(course_id: int):
-    course = lookups.load_course(course_id)
-    if course is None:
-        abort(404)
-    return course
+    return found_or_404(lookups.load_course(course_id))
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = lookups.certificate_with_details(certificate_id)
-    if certificate is None:
-        abort(404)
-    return certificate
+    return found_or_404(lookups.certificate_with_details(certificate_id))
 
 
 def _send_pdf_pages(items, filename: str, preprinted: bool = False, title: str = "Giấy chứng nhận"):

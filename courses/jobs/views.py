@@ -12,15 +12,14 @@ from courses.jobs.forms import RetryJobForm, StartJobForm
 from courses.jobs.models import Job
 from courses.jobs.registry import all_kinds, get_kind
 from courses.permissions import login_required, require
+from courses.routing import found_or_404
 
 # cli_group=None: the worker is `flask --app run worker`, not `flask --app run jobs worker`.
 bp = Blueprint("jobs", __name__, cli_group=None)
 
 
 def _job_for_viewer(job_id: int) -> Job:
-    job = services.load_job(job_id)
-    if job is None:
-        abort(404)
+    job = found_or_404(services.load_job(job_id))
     require(services.can_view(current_user, job))
     return job
 

@@ -17,6 +17,7 @@ from courses.enums import CourseStatus, Role, SessionKind, Visibility
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.scheduling import lifecycle
+from courses.scheduling.course_data import CourseData
 from courses.scheduling.models import Course
 from tests import test_migrations
 from tests.factories import (
@@ -155,7 +156,7 @@ def test_the_service_refuses_a_bad_code_and_composes_vietnamese_letters(app):
     start = date.today() + timedelta(days=40)
 
     def data(code):
-        return lifecycle.CourseData(code=code, title="Lớp qua dịch vụ", organizing_unit_id=unit.id,
+        return CourseData(code=code, title="Lớp qua dịch vụ", organizing_unit_id=unit.id,
                                     starts_on=start, ends_on=start, capacity=20)
 
     for code in BAD_CODES:

@@ -15,10 +15,6 @@ from courses.permissions import is_staff
 # A finished or cancelled course is history: neither its details nor its timetable change.
 EDITABLE_STATUSES = (CourseStatus.DRAFT, CourseStatus.PUBLISHED, CourseStatus.CLOSED)
 
-COURSE_FIELDS = ("code", "title", "description", "organizing_unit_id", "venue", "starts_on", "ends_on",
-                 "registration_opens_at", "registration_closes_at", "capacity", "target_positions",
-                 "requires_approval", "status", "cancel_reason", "completion_rule",
-                 "completion_min_topics")
 SESSION_FIELDS = ("course_id", "kind", "title", "topic_id", "speaker_id", "starts_at", "ends_at", "room",
                   "presided_by", "guiding_speech_by")
 MATERIAL_FIELDS = ("course_id", "session_id", "title", "description", "kind", "url", "stored_name",

@@ -1,7 +1,7 @@
 """A course's life: the editor's data and its checks, create, update, status transitions and clone."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -15,34 +15,14 @@ from courses.extensions import db
 from courses.formatting import LOCAL_TZ, to_local
 from courses.scheduling import codes, files, timetable
 from courses.scheduling.changes import (
-    COURSE_FIELDS,
     EDITABLE_STATUSES,
     SESSION_FIELDS,
     changed,
     require_staff,
     snapshot,
 )
+from courses.scheduling.course_data import COURSE_FIELDS, CourseData
 from courses.scheduling.models import Course, CourseSession, Material
-
-
-@dataclass
-class CourseData:
-    """What the course editor sends."""
-
-    code: str
-    title: str
-    organizing_unit_id: int
-    starts_on: date
-    ends_on: date
-    capacity: int
-    description: str = ""
-    venue: str = ""
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
-    target_positions: list | None = None
-    requires_approval: bool = False
-    completion_rule: CompletionRule = CompletionRule.ALL_TOPICS
-    completion_min_topics: int | None = None
 
 
 def _validate_course(data: CourseData, course_id: int | None) -> None:
@@ -78,20 +58,12 @@ def _validate_course(data: CourseData, course_id: int | None) -> None:
         raise DomainError(_("Mã lớp «%(code)s» đã được dùng.", code=data.code), field="code")
 
 
-def _apply(course: Course, data: CourseData) -> None:
-    for name in ("code", "title", "description", "organizing_unit_id", "venue", "starts_on", "ends_on",
-                 "registration_opens_at", "registration_closes_at", "capacity", "requires_approval",
-                 "completion_rule", "completion_min_topics"):
-        setattr(course, name, getattr(data, name))
-    course.target_positions = list(data.target_positions or [])
-
-
 def create_course(actor, data: CourseData) -> Course:
     """A new draft course."""
     require_staff(actor)
     _validate_course(data, None)
     course = Course(status=CourseStatus.DRAFT, created_by_id=actor.id)
-    _apply(course, data)
+    data.apply_to(course)
     db.session.add(course)
     db.session.flush()
     record(actor, "course.create", course, after=snapshot(course, COURSE_FIELDS))
@@ -121,7 +93,7 @@ def update_course(actor, course: Course, data: CourseData) -> Course:
         lock_course(course.id)
         refuse_capacity_below_confirmed(course, data.capacity)
     before = snapshot(course, COURSE_FIELDS)
-    _apply(course, data)
+    data.apply_to(course)
     before, after = changed(before, snapshot(course, COURSE_FIELDS))
     if after:
         record(actor, "course.update", course, before=before, after=after)
@@ -196,18 +168,16 @@ def clone_course(actor, source: Course, code: str, starts_on: date, title: str |
     """Copy a course to a new start date: timetable shifted, speakers, materials, settings; a draft."""
     require_staff(actor)
     shift = starts_on - source.starts_on
-    data = CourseData(
-        code=code, title=title or source.title, organizing_unit_id=source.organizing_unit_id,
-        starts_on=starts_on, ends_on=source.ends_on + shift, capacity=source.capacity,
-        description=source.description, venue=source.venue,
+    data = dataclasses.replace(
+        CourseData.of(source), code=code, title=title or source.title,
+        starts_on=starts_on, ends_on=source.ends_on + shift,
         registration_opens_at=source.registration_opens_at + shift if source.registration_opens_at else None,
         registration_closes_at=source.registration_closes_at + shift if source.registration_closes_at else None,
-        target_positions=list(source.target_positions or []), requires_approval=source.requires_approval,
-        completion_rule=source.completion_rule, completion_min_topics=source.completion_min_topics,
+        target_positions=list(source.target_positions or []),
     )
     _validate_course(data, None)
     course = Course(status=CourseStatus.DRAFT, created_by_id=actor.id)
-    _apply(course, data)
+    data.apply_to(course)
     db.session.add(course)
     db.session.flush()
     upload_dir = current_app.config["UPLOAD_DIR"]

@@ -12,13 +12,14 @@ from flask_login import current_user
 from courses.audit import labels as audit_labels
 from courses.audit.services import course_history
 from courses.confirmation import confirm_first
-from courses.enums import CompletionRule, CourseStatus, SessionKind
+from courses.enums import CourseStatus, SessionKind
 from courses.exceptions import DomainError
 from courses.formatting import LOCAL_TZ, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
 from courses.routing import found_or_404, page_arg
 from courses.scheduling import lifecycle, queries, timetable
+from courses.scheduling.course_data import CourseData
 from courses.scheduling.forms import (
     CancelForm,
     CloneForm,
@@ -31,23 +32,6 @@ from courses.scheduling.models import Course, CourseSession, Material
 bp = Blueprint("scheduling", __name__)
 
 PER_PAGE = 30
-
-
-def _local_or_none(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=LOCAL_TZ) if value else None
-
-
-def _course_data(form: CourseForm) -> lifecycle.CourseData:
-    return lifecycle.CourseData(
-        code=form.code.data, title=form.title.data, organizing_unit_id=form.organizing_unit_id.data,
-        starts_on=form.starts_on.data, ends_on=form.ends_on.data, capacity=form.capacity.data,
-        description=form.description.data or "", venue=form.venue.data or "",
-        registration_opens_at=_local_or_none(form.registration_opens_at.data),
-        registration_closes_at=_local_or_none(form.registration_closes_at.data),
-        target_positions=form.target_positions.data or [], requires_approval=form.requires_approval.data,
-        completion_rule=CompletionRule(form.completion_rule.data),
-        completion_min_topics=form.completion_min_topics.data,
-    )
 
 
 def _course_form(course: Course | None = None) -> CourseForm:
@@ -82,7 +66,7 @@ def create_course():
     form = _course_form()
     if request.method == "GET":
         form.capacity.data = form.capacity.data or 100
-    if form.call_service(lambda: lifecycle.create_course(current_user, _course_data(form))):
+    if form.call_service(lambda: lifecycle.create_course(current_user, CourseData.from_form(form.data))):
         course = form.result
         flash(_("Đã tạo lớp «%(title)s» (bản nháp). Hãy thêm thời khóa biểu.", title=course.title), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
@@ -113,7 +97,7 @@ def edit_course(course_id: int):
     """The course editor for an existing course."""
     course = found_or_404(queries.load_course(course_id))
     form = _course_form(course)
-    if form.call_service(lambda: lifecycle.update_course(current_user, course, _course_data(form))):
+    if form.call_service(lambda: lifecycle.update_course(current_user, course, CourseData.from_form(form.data))):
         flash(_("Đã lưu thông tin lớp."), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/course_form.html", form=form, course=course)

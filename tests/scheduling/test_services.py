@@ -14,6 +14,7 @@ from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
 from courses.scheduling import directory, lifecycle, materials, timetable
+from courses.scheduling.course_data import CourseData
 from courses.scheduling.models import Course, CourseSession, Material
 from tests.factories import (
     make_course,
@@ -44,11 +45,11 @@ def topic_data(start: datetime, minutes: int = 60, **values) -> timetable.Sessio
                                  ends_at=start + timedelta(minutes=minutes), **values)
 
 
-def course_data(**values) -> lifecycle.CourseData:
+def course_data(**values) -> CourseData:
     base = dict(code="BD-1", title="Lớp bồi dưỡng", organizing_unit_id=make_organization().id,
                 starts_on=DAY, ends_on=DAY, capacity=50)
     base.update(values)
-    return lifecycle.CourseData(**base)
+    return CourseData(**base)
 
 
 # ------------------------------------------------------------ timetable conflicts

@@ -130,9 +130,9 @@ def test_unit_members_offered_to_a_coordinator(client, as_user):
     coordinator = make_user(Role.COORDINATOR, full_name="Zô Điều Phối", organization=unit)
     course = make_course(starts_on=DAY)
     make_session(course)
-    from courses.enrollment import services
+    from courses.quotas import services as quotas
 
-    assert [m.full_name for m in services.unit_members(coordinator) if m.full_name in EXPECTED] == EXPECTED
+    assert [m.full_name for m in quotas.unit_members(coordinator) if m.full_name in EXPECTED] == EXPECTED
 
 
 def test_attendance_summary_and_roll_call(organizer, course):

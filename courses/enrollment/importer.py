@@ -31,10 +31,11 @@ from courses.enrollment.csv_reader import (
 )
 from courses.enrollment.locking import lock_course
 from courses.enrollment.models import Enrollment
-from courses.enrollment.services import grassroots_id, organizations_by_id, seat_counts
+from courses.enrollment.seats import seat_counts
 from courses.enums import EnrollmentSource, EnrollmentStatus, OrganizationKind, PartyPosition, Role
 from courses.exceptions import DomainError
 from courses.extensions import db
+from courses.organizations.services import grassroots_id, organizations_by_id
 
 # The template's columns, in order: (key, header).
 COLUMNS = [

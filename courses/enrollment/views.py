@@ -17,7 +17,8 @@ from werkzeug.routing import BuildError
 from courses.auth.models import User
 from courses.confirmation import confirm_first
 from courses.downloads import send_download
-from courses.enrollment import exports, importer, services, tokens, waitlist
+from courses.enrollment import exports, importer, registration, seats, tokens, waitlist
+from courses.enrollment import roster as rosters  # the module; `roster` is the roster page
 from courses.enrollment.dashboard import participant_dashboard
 from courses.enrollment.forms import (
     ActionForm,
@@ -38,6 +39,7 @@ from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.organizations.services import unit_display_name
 from courses.permissions import is_staff, login_required, public, role_required, staff_required
+from courses.quotas import services as quota_services
 from courses.routing import MAX_ID, id_arg, page_arg, safe_next_url
 from courses.scheduling.models import Course, CourseSession, Material
 from courses.text import parse_ascii_int
@@ -78,12 +80,12 @@ def course_actions_helper():
         state = {"enrollment": None, "reason": None, "can_register": False, "can_cancel": False,
                  "waitlist": None, "overlap": None, "form": ActionForm()}
         if not current_user.is_authenticated:
-            state["reason"] = services.ineligibility_reason(None, course)
+            state["reason"] = registration.ineligibility_reason(None, course)
             return state
-        enrollment = services.find_enrollment(current_user.id, course.id)
+        enrollment = registration.find_enrollment(current_user.id, course.id)
         state["enrollment"] = enrollment
         today = datetime.now(LOCAL_TZ).date()
-        if enrollment is not None and enrollment.status in services.ACTIVE_STATUSES:
+        if enrollment is not None and enrollment.status in seats.ACTIVE_STATUSES:
             state["can_cancel"] = course.starts_on > today
             if enrollment.status == EnrollmentStatus.WAITLISTED:
                 state["waitlist"] = waitlist.waitlist_message(enrollment)
@@ -92,7 +94,7 @@ def course_actions_helper():
             return state
         if enrollment is not None and enrollment.status == EnrollmentStatus.REJECTED:
             return state
-        state["reason"] = services.ineligibility_reason(current_user, course)
+        state["reason"] = registration.ineligibility_reason(current_user, course)
         state["can_register"] = state["reason"] is None
         return state
 
@@ -120,7 +122,7 @@ def register(course_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            enrollment = services.register(current_user, course_id)
+            enrollment = registration.register(current_user, course_id)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -145,15 +147,15 @@ def cancel(course_id: int):
     target = request.form.get("next")
     if form.validate_on_submit():
         course = db.session.get(Course, course_id)
-        enrollment = services.find_enrollment(current_user.id, course_id) if course else None
-        active = enrollment is not None and enrollment.status in services.ACTIVE_STATUSES
+        enrollment = registration.find_enrollment(current_user.id, course_id) if course else None
+        active = enrollment is not None and enrollment.status in seats.ACTIVE_STATUSES
         back = url_for("enrollment.dashboard") if target == "dashboard" else url_for("catalog.course", course_id=course_id)
         page = confirm_first(_("Hủy đăng ký lớp %(title)s?", title=course.title) if course else "",
                              cancel_lines(course, enrollment) if active else [], back, needed=active)
         if page is not None:
             return page
         try:
-            services.cancel_own(current_user, course_id)
+            registration.cancel_own(current_user, course_id)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -206,13 +208,13 @@ def _roster_page(course: Course, add_form=None, status_form=None):
     status = request.args.get("status") or ""
     org = id_arg("org")
     query = (request.args.get("q") or "").strip()
-    by_status = services.counts_by_status(course.id)
-    page = services.roster_page(course.id, page_arg(), PER_PAGE, status=status, organization_id=org, query=query)
+    by_status = rosters.counts_by_status(course.id)
+    page = rosters.roster_page(course.id, page_arg(), PER_PAGE, status=status, organization_id=org, query=query)
     grassroots = db.session.scalars(select(Organization).where(Organization.kind == OrganizationKind.GRASSROOTS)
                                     .order_by(Organization.sort_order, Organization.name)).all()
     return render_template(
         "enrollment/roster.html", course=course, page=page, status=status, org=org, query=query,
-        by_status=by_status, by_org=services.counts_by_organization(course.id),
+        by_status=by_status, by_org=rosters.counts_by_organization(course.id),
         grassroots=grassroots, statuses=EnrollmentStatus,
         status_labels=[(s, s.label) for s in EnrollmentStatus], add_form=add_form or AddParticipantForm(),
         status_form=status_form or StatusForm(), action_form=ActionForm(),
@@ -242,7 +244,7 @@ def add(course_id: int):
     """Add an existing account to the roster by hand."""
     course = _course_or_404(course_id)
     form = AddParticipantForm()
-    if form.call_service(lambda: services.add_by_hand(current_user, course.id, form.email.data)):
+    if form.call_service(lambda: registration.add_by_hand(current_user, course.id, form.email.data)):
         enrollment = form.result
         flash(_("Đã thêm %(name)s (%(status)s).", name=enrollment.user.full_name,
                 status=enrollment.status.label), "success")
@@ -258,7 +260,7 @@ def change_status(course_id: int, enrollment_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            enrollment = services.change_status(current_user, course.id, enrollment_id, form.status.data,
+            enrollment = registration.change_status(current_user, course.id, enrollment_id, form.status.data,
                                                 form.reason.data)
         except DomainError as error:
             flash(error.message, "danger")
@@ -286,7 +288,7 @@ def approve(course_id: int):
            if number is not None and number <= MAX_ID]
     if form.validate_on_submit():
         try:
-            confirmed, waitlisted = services.approve(current_user, course.id, ids)
+            confirmed, waitlisted = registration.approve(current_user, course.id, ids)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -308,7 +310,7 @@ def quotas(course_id: int):
     form.organization_id.choices = [(0, _("— Chọn đảng bộ cơ sở —"))] + [(o.id, o.name) for o in grassroots]
     status = 200
     if request.method == "POST":
-        if form.call_service(lambda: services.set_quota(
+        if form.call_service(lambda: quota_services.set_quota(
                 current_user, course.id, form.organization_id.data, form.seats.data)):
             flash(_("Đã lưu chỉ tiêu."), "success")
             return redirect(url_for("enrollment.quotas", course_id=course.id))
@@ -316,7 +318,7 @@ def quotas(course_id: int):
     allocated = db.session.scalar(select(func.coalesce(func.sum(CourseQuota.seats), 0))
                                   .where(CourseQuota.course_id == course.id)) or 0
     return render_template("enrollment/quotas.html", course=course, form=form,
-                           rows=services.quota_usage(course), allocated=allocated), status
+                           rows=quota_services.quota_usage(course), allocated=allocated), status
 
 
 # ---------------------------------------------------------------- organizer: import
@@ -410,7 +412,7 @@ def import_confirm(course_id: int):
 def export_xlsx(course_id: int):
     """The whole roster as XLSX."""
     course = _course_or_404(course_id)
-    enrollments = services.sorted_roster(course.id)
+    enrollments = rosters.sorted_roster(course.id)
     return _download(exports.roster_xlsx(f"{course.code} – {course.title}", enrollments),
                      f"danh-sach-{course.code}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -421,7 +423,7 @@ def export_xlsx(course_id: int):
 def export_csv(course_id: int):
     """The whole roster as CSV (UTF-8 with BOM)."""
     course = _course_or_404(course_id)
-    enrollments = services.sorted_roster(course.id)
+    enrollments = rosters.sorted_roster(course.id)
     return _download(exports.roster_csv(enrollments), f"danh-sach-{course.code}.csv", "text/csv; charset=utf-8")
 
 
@@ -432,7 +434,7 @@ def sign_in_sheet(course_id: int):
     course = _course_or_404(course_id)
     session_id = id_arg("session_id")
     try:
-        data = services.sign_in_sheet_pdf(course, session_id)
+        data = rosters.sign_in_sheet_pdf(course, session_id)
     except DomainError:
         abort(404)
     suffix = f"-buoi-{session_id}" if session_id else ""
@@ -446,7 +448,7 @@ def sign_in_sheet(course_id: int):
 def unit():
     """A coordinator's courses: those open for nomination, with the unit's quota."""
     try:
-        scope = services.coordinator_scope(current_user)
+        scope = quota_services.coordinator_scope(current_user)
     except NotAllowed:
         abort(403)
     organization = db.session.get(Organization, scope)
@@ -459,20 +461,20 @@ def unit():
 
 
 def _unit_page(course: Course, scope: int, nominate_form=None):
-    members = services.unit_members(current_user)
+    members = quota_services.unit_members(current_user)
     nominees = db.session.scalars(
         select(Enrollment).options(joinedload(Enrollment.user).joinedload(User.organization))
         .where(Enrollment.course_id == course.id, Enrollment.quota_organization_id == scope)
         .order_by(Enrollment.requested_at, Enrollment.id)).all()
-    taken = {e.user_id for e in nominees if e.status in services.ACTIVE_STATUSES}
+    taken = {e.user_id for e in nominees if e.status in seats.ACTIVE_STATUSES}
     choices = [(0, _("— Chọn đảng viên —"))] + [
         (m.id, f"{m.full_name} — {unit_display_name(m.organization)}") for m in members if m.id not in taken]
     nominate_form = nominate_form or NominateForm()
     nominate_form.user_id.choices = choices
     substitute_form = SubstituteForm()
     substitute_form.user_id.choices = choices
-    rows = services.quota_usage(course, only_org_id=scope)
-    refusal, can_substitute = services.nomination_refusal(course, scope)
+    rows = quota_services.quota_usage(course, only_org_id=scope)
+    refusal, can_substitute = quota_services.nomination_refusal(course, scope)
     return render_template("enrollment/unit_course.html", course=course, nominees=nominees,
                            refusal=refusal, can_substitute=can_substitute,
                            nominate_form=nominate_form, substitute_form=substitute_form,
@@ -485,7 +487,7 @@ def unit_course(course_id: int):
     """The unit's people in one course; nominate and substitute within the quota."""
     course = _unit_course_or_404(course_id)
     try:
-        scope = services.coordinator_scope(current_user)
+        scope = quota_services.coordinator_scope(current_user)
     except NotAllowed:
         abort(403)
     return _unit_page(course, scope)
@@ -497,14 +499,14 @@ def nominate(course_id: int):
     """Nominate a member of the unit."""
     course = _unit_course_or_404(course_id)
     try:
-        services.coordinator_scope(current_user)
+        quota_services.coordinator_scope(current_user)
     except NotAllowed:
         abort(403)
     form = NominateForm()
-    form.user_id.choices = [(m.id, m.full_name) for m in services.unit_members(current_user)]
+    form.user_id.choices = [(m.id, m.full_name) for m in quota_services.unit_members(current_user)]
     if form.validate_on_submit():
         try:
-            enrollment = services.nominate(current_user, course.id, form.user_id.data)
+            enrollment = quota_services.nominate(current_user, course.id, form.user_id.data)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -521,13 +523,13 @@ def substitute(course_id: int, enrollment_id: int):
     course = _unit_course_or_404(course_id)
     form = SubstituteForm()
     try:
-        services.coordinator_scope(current_user)
+        quota_services.coordinator_scope(current_user)
     except NotAllowed:
         abort(403)
-    form.user_id.choices = [(m.id, m.full_name) for m in services.unit_members(current_user)]
+    form.user_id.choices = [(m.id, m.full_name) for m in quota_services.unit_members(current_user)]
     if form.validate_on_submit():
         try:
-            enrollment = services.substitute(current_user, course.id, enrollment_id, form.user_id.data)
+            enrollment = quota_services.substitute(current_user, course.id, enrollment_id, form.user_id.data)
         except NotAllowed:
             abort(403)
         except DomainError as error:

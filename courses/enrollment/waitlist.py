@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from courses.enrollment.models import Enrollment
-from courses.enrollment.services import COURSE_FULL, QUOTA_FULL, SHARED_FULL, seat_counts
+from courses.enrollment.seats import COURSE_FULL, QUOTA_FULL, SHARED_FULL, seat_counts
 from courses.enums import CourseStatus, EnrollmentStatus
 from courses.extensions import db
 from courses.organizations.models import Organization

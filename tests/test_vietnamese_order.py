@@ -69,9 +69,9 @@ def test_roster_page(organizer, course):
 
 
 def test_roster_page_filtered_and_paged_keeps_the_order(organizer, course, monkeypatch):
-    from courses.enrollment import views
+    from courses.enrollment import roster_views
 
-    monkeypatch.setattr(views, "PER_PAGE", 3)
+    monkeypatch.setattr(roster_views, "PER_PAGE", 3)
     pages = [plain(organizer.get(f"/enrollment/courses/{course.id}/roster?status=confirmed&page={n}"))
              for n in (1, 2, 3)]
     seen = [order_in(page, [name for name in EXPECTED if name in page]) for page in pages]

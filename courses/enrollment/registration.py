@@ -53,6 +53,11 @@ def ineligibility_reason(user: User | None, course: Course, now: datetime | None
     return None
 
 
+def find_course(course_id: int) -> Course | None:
+    """The course with this id, or None (the withdrawal dialog names it before anything is locked)."""
+    return db.session.get(Course, course_id)
+
+
 def find_enrollment(user_id: int, course_id: int) -> Enrollment | None:
     """The user's enrollment in the course, read fresh from the database."""
     return db.session.scalar(

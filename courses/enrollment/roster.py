@@ -10,13 +10,42 @@ from sqlalchemy.orm import contains_eager, joinedload
 from courses.auth.models import User
 from courses.enrollment.models import Enrollment
 from courses.enrollment.seats import ACTIVE_STATUSES
-from courses.enums import EnrollmentStatus
+from courses.enums import EnrollmentStatus, SessionKind
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.organizations.models import Organization
 from courses.pagination import ListPagination
-from courses.scheduling.models import Course
+from courses.scheduling.models import Course, CourseSession
 from courses.text import name_key, person_key
+
+# ---------------------------------------------------------------- the organizer's courses
+
+def course_with_unit(course_id: int) -> Course | None:
+    """The course with its organizing unit loaded (every organizer page names the unit)."""
+    return db.session.scalar(select(Course).options(joinedload(Course.organizing_unit))
+                             .where(Course.id == course_id))
+
+
+def courses_with_counts() -> list:
+    """(course, confirmed, pending, waitlisted) for every course, newest first, in one query."""
+    return db.session.execute(
+        select(Course, func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.CONFIRMED),
+               func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.PENDING),
+               func.count(Enrollment.id).filter(Enrollment.status == EnrollmentStatus.WAITLISTED))
+        .outerjoin(Enrollment, Enrollment.course_id == Course.id)
+        .group_by(Course.id)
+        .order_by(Course.starts_on.desc(), Course.id.desc())
+    ).all()
+
+
+def topic_sessions(course_id: int) -> list[CourseSession]:
+    """The course's topic sessions with their topics, in one query (a sign-in sheet link each)."""
+    return list(db.session.scalars(
+        select(CourseSession).options(joinedload(CourseSession.topic))
+        .where(CourseSession.course_id == course_id, CourseSession.kind == SessionKind.TOPIC)
+        .order_by(CourseSession.starts_at, CourseSession.id)
+    ))
+
 
 # ---------------------------------------------------------------- roster queries
 

@@ -120,7 +120,35 @@ def quota_usage(course: Course, only_org_id: int | None = None) -> list[QuotaRow
 
 
 
+def allocated_seats(course_id: int) -> int:
+    """How many of the course's seats its quotas give out in all."""
+    return db.session.scalar(select(func.coalesce(func.sum(CourseQuota.seats), 0))
+                             .where(CourseQuota.course_id == course_id)) or 0
+
+
 # ---------------------------------------------------------------- nominations
+
+def nominatable_courses() -> list[Course]:
+    """The courses a unit may nominate into or see its nominees of (published or closed), by date."""
+    return list(db.session.scalars(
+        select(Course).where(Course.status.in_((CourseStatus.PUBLISHED, CourseStatus.CLOSED)))
+        .order_by(Course.starts_on, Course.id)))
+
+
+def unit_quotas(scope: int) -> dict[int, int]:
+    """course id → the seats the unit's quota gives it there."""
+    return dict(db.session.execute(select(CourseQuota.course_id, CourseQuota.seats)
+                                   .where(CourseQuota.organization_id == scope)).all())
+
+
+def unit_nominees(course_id: int, scope: int) -> list[Enrollment]:
+    """Everyone holding or having held one of the unit's seats in the course, in order of request."""
+    return list(db.session.scalars(
+        select(Enrollment).options(joinedload(Enrollment.user).joinedload(User.organization))
+        .where(Enrollment.course_id == course_id, Enrollment.quota_organization_id == scope)
+        .order_by(Enrollment.requested_at, Enrollment.id)))
+
+
 
 def _nominatable_course(course: Course | None) -> Course:
     if course is None:

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from courses.enrollment import exports, importer, roster, tokens
+from courses.enrollment import exports, import_files, importer, roster, tokens
 from courses.exceptions import DomainError
 
 cli = AppGroup("enrollment", help="Import, export and sign-in sheets of a course's participants.")
@@ -23,7 +23,7 @@ def import_command(course_code: str, file: str, dry_run: bool) -> None:
     if course is None:
         raise click.ClickException(f"Không có lớp mã {course_code}.")
     try:
-        plan = importer.plan_import(course, importer.parse_spreadsheet(file, Path(file).read_bytes()))
+        plan = importer.plan_import(course, import_files.parse_spreadsheet(file, Path(file).read_bytes()))
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Số dòng: {plan.total_rows}; hợp lệ: {len(plan.rows)}; lỗi: {len(plan.problems)}")

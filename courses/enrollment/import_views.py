@@ -12,7 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from courses.enrollment import importer, tokens
+from courses.enrollment import import_files, importer, tokens
 from courses.enrollment.blueprint import bp, course_or_404, download
 from courses.enrollment.forms import ImportConfirmForm, ImportUploadForm
 from courses.exceptions import DomainError
@@ -53,7 +53,7 @@ def _stashed(course_id: int, token: str) -> tuple[Path, str] | None:
 def import_template(course_id: int):
     """The XLSX template to fill in."""
     course_or_404(course_id)
-    return download(importer.template_xlsx(), "mau-danh-sach-hoc-vien.xlsx",
+    return download(import_files.template_xlsx(), "mau-danh-sach-hoc-vien.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -68,7 +68,7 @@ def import_upload(course_id: int):
     if form.validate_on_submit():
         data = form.file.data.read()
         try:
-            rows = importer.parse_spreadsheet(form.file.data.filename, data)
+            rows = import_files.parse_spreadsheet(form.file.data.filename, data)
             plan = importer.plan_import(course, rows)
         except DomainError as error:
             form.add_domain_error(error)
@@ -92,7 +92,7 @@ def import_confirm(course_id: int):
         return redirect(url_for("enrollment.import_upload", course_id=course.id))
     path, name = stashed
     try:
-        plan = importer.plan_import(course, importer.parse_spreadsheet(name, path.read_bytes()))
+        plan = importer.plan_import(course, import_files.parse_spreadsheet(name, path.read_bytes()))
         result = importer.apply_import(current_user, course.id, plan)
     except DomainError as error:
         flash(error.message, "danger")

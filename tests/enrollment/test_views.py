@@ -384,13 +384,13 @@ def test_party_card_number_is_shown_to_organizers_only(as_user, client):
 
 
 def test_import_reads_an_optional_party_card_column(app):
-    from courses.enrollment import importer
+    from courses.enrollment import import_files, importer
 
     _, cells = make_party_tree()
     course = make_course()
     header = ["Họ và tên", "Email", "Đơn vị", "Chức vụ Đảng", "Số thẻ đảng viên"]
     data = xlsx_bytes([["Mai Thị Thẻ", "the@x.vn", cells[0].code, "Đảng viên", "93.000777"]], header=header)
-    plan = importer.plan_import(course, importer.parse_spreadsheet("x.xlsx", data))
+    plan = importer.plan_import(course, import_files.parse_spreadsheet("x.xlsx", data))
     importer.apply_import(None, course.id, plan)
     assert db.session.scalar(select(User.party_card_number).where(User.email == "the@x.vn")) == "93.000777"
 

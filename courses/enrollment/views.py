@@ -28,31 +28,8 @@ from courses.scheduling.models import Course, Material
 
 @bp.app_context_processor
 def course_actions_helper():
-    """`enrollment_state(course)` for the course page: the user's enrollment and what they may do."""
-
-    def enrollment_state(course):
-        state = {"enrollment": None, "reason": None, "can_register": False, "can_cancel": False,
-                 "waitlist": None, "overlap": None, "form": ActionForm()}
-        if not current_user.is_authenticated:
-            state["reason"] = registration.ineligibility_reason(None, course)
-            return state
-        enrollment = registration.find_enrollment(current_user.id, course.id)
-        state["enrollment"] = enrollment
-        today = datetime.now(LOCAL_TZ).date()
-        if enrollment is not None and enrollment.status in seats.ACTIVE_STATUSES:
-            state["can_cancel"] = course.starts_on > today
-            if enrollment.status == EnrollmentStatus.WAITLISTED:
-                state["waitlist"] = waitlist.waitlist_message(enrollment)
-            elif enrollment.status == EnrollmentStatus.CONFIRMED:
-                state["overlap"] = waitlist.overlap_message(waitlist.overlapping_courses(current_user.id, course.id))
-            return state
-        if enrollment is not None and enrollment.status == EnrollmentStatus.REJECTED:
-            return state
-        state["reason"] = registration.ineligibility_reason(current_user, course)
-        state["can_register"] = state["reason"] is None
-        return state
-
-    return {"enrollment_state": enrollment_state, "cancel_lines": cancel_lines}
+    """`cancel_lines` for the pages that offer a withdrawal (the course page, «Khóa học của tôi»)."""
+    return {"cancel_lines": cancel_lines}
 
 
 def cancel_lines(course: Course, enrollment: Enrollment | None) -> list[str]:

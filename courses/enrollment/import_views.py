@@ -54,7 +54,7 @@ def import_template(course_id: int):
     """The XLSX template to fill in."""
     course_or_404(course_id)
     return download(import_files.template_xlsx(), "mau-danh-sach-hoc-vien.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/courses/<int:course_id>/import", methods=["GET", "POST"])

@@ -78,7 +78,7 @@ def change_status(course_id: int, enrollment_id: int):
     if form.validate_on_submit():
         try:
             enrollment = registration.change_status(current_user, course.id, enrollment_id, form.status.data,
-                                                form.reason.data)
+                                                    form.reason.data)
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -123,8 +123,8 @@ def export_xlsx(course_id: int):
     course = course_or_404(course_id)
     enrollments = rosters.sorted_roster(course.id)
     return download(exports.roster_xlsx(f"{course.code} – {course.title}", enrollments),
-                     f"danh-sach-{course.code}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    f"danh-sach-{course.code}.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/courses/<int:course_id>/roster.csv")

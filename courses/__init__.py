@@ -121,9 +121,12 @@ def register_blueprints(app: Flask) -> None:
     from courses.certificates.offline_views import bp as offline_verification_bp
     from courses.certificates.views import bp as certificates_bp
     from courses.dashboard.views import bp as dashboard_bp
-    from courses.enrollment.views import bp as enrollment_bp
+    from courses.enrollment import import_views, roster_views  # noqa: F401  (importing adds their routes to enrollment_bp)
+    from courses.enrollment import views as enrollment_views  # noqa: F401
+    from courses.enrollment.blueprint import bp as enrollment_bp
     from courses.i18n.views import bp as i18n_bp
     from courses.jobs.views import bp as jobs_bp
+    from courses.quotas import views as quota_views  # noqa: F401  (quotas and nominations: routes on enrollment_bp)
     from courses.scheduling import directory_views, materials_views  # noqa: F401  (their routes join scheduling_bp)
     from courses.scheduling.views import bp as scheduling_bp
     from courses.security.views import bp as security_bp

@@ -293,7 +293,7 @@ def seed_model_course(bloc, cells, topics, speakers, participant: User) -> Cours
     db.session.add_all(enrollments)
     db.session.flush()
     # Counted against their grassroots organization, as registrations through the app are.
-    from courses.enrollment.services import grassroots_id, organizations_by_id
+    from courses.organizations.services import grassroots_id, organizations_by_id
 
     organizations = organizations_by_id()
     for enrollment in enrollments:

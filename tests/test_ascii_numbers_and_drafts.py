@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from courses.auth.models import User
 from courses.certificates import jobs as certificate_jobs
-from courses.enrollment import services as enrollment
+from courses.enrollment import registration
 from courses.enums import CourseStatus, EnrollmentStatus, Role
 from courses.extensions import db
 from courses.forms import is_strong_password
@@ -72,7 +72,7 @@ def test_enrollment_ids_in_other_digits_at_approve_change_nothing(as_user, value
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Không có đăng ký chờ duyệt nào được chọn." in page
     db.session.expire_all()
-    assert enrollment.find_enrollment(pending.user_id, course.id).status == EnrollmentStatus.PENDING
+    assert registration.find_enrollment(pending.user_id, course.id).status == EnrollmentStatus.PENDING
 
 
 def test_a_superscript_two_is_not_a_digit_of_a_password(as_user):
@@ -104,7 +104,7 @@ def test_a_coordinator_finds_a_draft_course_as_missing_on_the_unit_pages(as_user
     assert "Lớp nháp chưa công bố" not in shown.get_data(as_text=True)
     nominated = client.post(f"/enrollment/unit/courses/{draft.id}/nominate", data={"user_id": member.id})
     assert nominated.status_code == 404
-    assert enrollment.find_enrollment(member.id, draft.id) is None
+    assert registration.find_enrollment(member.id, draft.id) is None
 
 
 def test_staff_still_open_a_draft_course_on_the_unit_page(as_user):

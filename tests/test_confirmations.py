@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from courses.certificates import issuing, lookups
 from courses.certificates import settings as certificate_settings
 from courses.certificates.models import Certificate, SerialCounter
-from courses.enrollment import services as enrollment_services
+from courses.enrollment import registration
 from courses.enums import AttendanceStatus, EnrollmentStatus, Role
 from courses.extensions import db
 from courses.scheduling.models import CourseSession, Material
@@ -79,7 +79,7 @@ def test_cancelling_a_registration_asks_first_and_changes_nothing(client, as_use
     assert 'href="/enrollment/me"' in first.get_data(as_text=True)  # «Quay lại»
     done = client.post(f"/enrollment/courses/{course.id}/cancel", data=hidden_fields(first))
     assert done.status_code == 302 and done.headers["Location"].endswith("/enrollment/me")
-    assert enrollment_services.find_enrollment(user.id, course.id).status == EnrollmentStatus.CANCELLED
+    assert registration.find_enrollment(user.id, course.id).status == EnrollmentStatus.CANCELLED
 
 
 # --- deleting a session or a material --------------------------------------------------

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from config import TestingConfig
 from courses import create_app
-from courses.enrollment import importer
+from courses.enrollment import import_files, importer
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.jobs.runner import wait_for_threads
@@ -191,11 +191,11 @@ def test_the_fuzzer_finds_a_crash_and_a_partial_write(app, client, world):
 # Windows-1258, XLSX, and random bytes. Any other exception fails the test.
 def _parse_and_check(filename: str, content: bytes):
     """What the import page does with an upload before showing the preview (nothing written)."""
-    return importer.plan_import(None, importer.parse_spreadsheet(filename, content))
+    return importer.plan_import(None, import_files.parse_spreadsheet(filename, content))
 
 
 SPREADSHEET_PARSERS: list[tuple[str, object, tuple[type[BaseException], ...]]] = [
-    ("enrollment.parse_spreadsheet", importer.parse_spreadsheet, (DomainError,)),
+    ("enrollment.parse_spreadsheet", import_files.parse_spreadsheet, (DomainError,)),
     ("enrollment.parse_and_plan_import", _parse_and_check, (DomainError,)),
 ]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from courses.enrollment import importer
+from courses.enrollment import import_files, importer
 from courses.enums import Role
 from courses.exceptions import DomainError
 from courses.extensions import db
@@ -113,7 +113,7 @@ MEASURE = textwrap.dedent("""
 
     from config import TestingConfig
     from courses import create_app
-    from courses.enrollment import importer
+    from courses.enrollment import import_files, importer
     from courses.exceptions import DomainError
     from courses.scheduling import files
 
@@ -129,7 +129,7 @@ MEASURE = textwrap.dedent("""
             elif kind == "photo":
                 files.check_upload(data, "anh.png", files.IMAGE_TYPES)
             else:
-                importer.parse_spreadsheet("danh-sach.csv", data)
+                import_files.parse_spreadsheet("danh-sach.csv", data)
         except DomainError as error:
             message = error.message
         print(json.dumps({"before": before, "after": peak_mb(), "message": message}))
@@ -231,7 +231,7 @@ def test_xlsx_import_with_bzip2_members_is_refused_before_unpacking(app):
         for info in source.infolist():
             archive.writestr(info.filename, source.read(info))
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.xlsx", buffer.getvalue())
+        import_files.parse_spreadsheet("ds.xlsx", buffer.getvalue())
     assert "Tệp không phải bảng tính" in error.value.message
 
 
@@ -319,7 +319,7 @@ class BlankLines(io.RawIOBase):
 def test_csv_reader_stops_reading_at_the_row_limit(app, line):
     stream = BlankLines(CSV_MB * MB, line)
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.csv", io.BufferedReader(stream))
+        import_files.parse_spreadsheet("ds.csv", io.BufferedReader(stream))
     assert TOO_MANY_ROWS in error.value.message
     rows_limit_bytes = (importer.MAX_ROWS + importer.HEADER_SEARCH_ROWS + 1) * len(line)
     assert stream.read_bytes < rows_limit_bytes + MB
@@ -331,22 +331,22 @@ def test_csv_reader_stops_reading_at_the_row_limit(app, line):
 ], ids=["long-line", "long-quoted-row"])
 def test_csv_row_longer_than_the_limit_is_refused(app, data):
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.csv", data)
+        import_files.parse_spreadsheet("ds.csv", data)
     assert "Tệp CSV có dòng dài quá" in error.value.message
 
 
 def test_csv_row_limit_counts_blank_rows_and_keeps_valid_files(unit):
     _, cells = unit
     text = csv_text(people_rows(3, cells[0].code))
-    assert len(importer.parse_spreadsheet("ds.csv", text.encode())) == 4
+    assert len(import_files.parse_spreadsheet("ds.csv", text.encode())) == 4
     stream = io.BytesIO(text.encode("utf-8-sig"))
-    assert importer.parse_spreadsheet("ds.csv", stream)[1][0] == "Nguyễn Thị Đức 1"
+    assert import_files.parse_spreadsheet("ds.csv", stream)[1][0] == "Nguyễn Thị Đức 1"
     assert not stream.closed  # the caller's stream is left open
     limit = importer.MAX_ROWS + importer.HEADER_SEARCH_ROWS
     at_limit = text.encode() + b"\n" * (limit - 4)
-    assert len(importer.parse_spreadsheet("ds.csv", at_limit)) == limit
+    assert len(import_files.parse_spreadsheet("ds.csv", at_limit)) == limit
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.csv", at_limit + b"\n")
+        import_files.parse_spreadsheet("ds.csv", at_limit + b"\n")
     assert TOO_MANY_ROWS in error.value.message
 
 

@@ -69,9 +69,9 @@ def test_roster_page(organizer, course):
 
 
 def test_roster_page_filtered_and_paged_keeps_the_order(organizer, course, monkeypatch):
-    from courses.enrollment import views
+    from courses.enrollment import roster_views
 
-    monkeypatch.setattr(views, "PER_PAGE", 3)
+    monkeypatch.setattr(roster_views, "PER_PAGE", 3)
     pages = [plain(organizer.get(f"/enrollment/courses/{course.id}/roster?status=confirmed&page={n}"))
              for n in (1, 2, 3)]
     seen = [order_in(page, [name for name in EXPECTED if name in page]) for page in pages]
@@ -130,9 +130,9 @@ def test_unit_members_offered_to_a_coordinator(client, as_user):
     coordinator = make_user(Role.COORDINATOR, full_name="Zô Điều Phối", organization=unit)
     course = make_course(starts_on=DAY)
     make_session(course)
-    from courses.enrollment import services
+    from courses.quotas import services as quotas
 
-    assert [m.full_name for m in services.unit_members(coordinator) if m.full_name in EXPECTED] == EXPECTED
+    assert [m.full_name for m in quotas.unit_members(coordinator) if m.full_name in EXPECTED] == EXPECTED
 
 
 def test_attendance_summary_and_roll_call(organizer, course):

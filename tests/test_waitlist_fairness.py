@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from courses.enrollment import services
+from courses.enrollment import registration
 from courses.enrollment.models import Enrollment
 from courses.enums import CourseStatus, EnrollmentStatus, Role
 from courses.extensions import db
@@ -43,7 +43,7 @@ def edit_form(course, capacity: int) -> dict:
 def waiting(course, *users):
     """Register users one after another (their order in the queue) once the course is full."""
     for user in users:
-        assert services.register(user, course.id).status == EnrollmentStatus.WAITLISTED
+        assert registration.register(user, course.id).status == EnrollmentStatus.WAITLISTED
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_raising_the_capacity_confirms_the_first_waiting_and_no_newcomer_jumps_t
     promoted = db.session.scalar(select(Enrollment).where(Enrollment.user_id == first.id))
     assert promoted.promoted_at is not None  # «Khóa học của tôi» says they came from the waitlist
     newcomer = make_user()
-    assert services.register(newcomer, full_course.id).status == EnrollmentStatus.WAITLISTED
+    assert registration.register(newcomer, full_course.id).status == EnrollmentStatus.WAITLISTED
     assert status_of(third, full_course) == EnrollmentStatus.WAITLISTED
 
 
@@ -117,7 +117,7 @@ def test_a_waiting_participant_sees_their_place_on_the_course_page_and_in_my_cou
     as_user(third)
     assert "Đồng chí đang ở vị trí 3 trong danh sách chờ." in text_of(client.get(f"/courses/{full_course.id}"))
     assert "Đồng chí đang ở vị trí 3 trong danh sách chờ." in text_of(client.get("/enrollment/me"))
-    services.cancel_own(first, full_course.id)  # first leaves the queue: third moves up
+    registration.cancel_own(first, full_course.id)  # first leaves the queue: third moves up
     assert "Đồng chí đang ở vị trí 2 trong danh sách chờ." in text_of(client.get(f"/courses/{full_course.id}"))
     assert "Đồng chí đang ở vị trí 2 trong danh sách chờ." in text_of(client.get("/enrollment/me"))
 
@@ -135,7 +135,7 @@ def test_the_waitlist_message_names_the_units_quota_when_that_is_what_is_full(cl
     make_session(course)
     unit, (cell,) = make_party_tree(cells=1, name="Đảng bộ Bộ Tư pháp")
     make_quota(course, unit, 1)
-    services.register(make_user(organization=cell), course.id)  # the unit's one seat
+    registration.register(make_user(organization=cell), course.id)  # the unit's one seat
     as_user(make_user(organization=cell))
     response = client.post(f"/enrollment/courses/{course.id}/register", follow_redirects=True)
     page = text_of(response)

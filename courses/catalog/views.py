@@ -12,6 +12,9 @@ from courses.catalog import photos, services
 from courses.catalog.feed import feed_token, renew_feed_token, user_for_feed_token
 from courses.catalog.forms import RenewFeedForm
 from courses.downloads import send_download
+from courses.enrollment.forms import ActionForm
+from courses.enrollment.waitlist import course_page_state
+from courses.enums import CourseStatus
 from courses.extensions import db, login_manager
 from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
@@ -81,14 +84,20 @@ def course(course_id: int):
     for item in course.sessions:
         if item.speaker is not None and item.speaker not in speakers:
             speakers.append(item.speaker)
+    days = services.sessions_by_day(course)
+    visible = materials.visible_materials(current_user, course)
+    enrollment_state = None  # a draft offers no registration
+    if course.status != CourseStatus.DRAFT:
+        enrollment_state = {**course_page_state(current_user, course), "form": ActionForm()}
     return render_template(
         "catalog/course.html",
         course=course,
-        days=services.sessions_by_day(course),
+        days=days,
         speakers=speakers,
         seats_left=max(course.capacity - confirmed, 0),
         confirmed=confirmed,
-        materials=materials.visible_materials(current_user, course),
+        materials=visible,
+        enrollment_state=enrollment_state,
     )
 
 

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from courses.enrollment import exports, importer, services, tokens
+from courses.enrollment import exports, import_files, importer, roster, tokens
 from courses.exceptions import DomainError
 
 cli = AppGroup("enrollment", help="Import, export and sign-in sheets of a course's participants.")
@@ -19,11 +19,11 @@ cli = AppGroup("enrollment", help="Import, export and sign-in sheets of a course
 @click.option("--dry-run", is_flag=True, help="Check the file and print the report; write nothing.")
 def import_command(course_code: str, file: str, dry_run: bool) -> None:
     """Import participants of COURSE_CODE from FILE (XLSX or CSV)."""
-    course = services.course_by_code(course_code)
+    course = roster.course_by_code(course_code)
     if course is None:
         raise click.ClickException(f"Không có lớp mã {course_code}.")
     try:
-        plan = importer.plan_import(course, importer.parse_spreadsheet(file, Path(file).read_bytes()))
+        plan = importer.plan_import(course, import_files.parse_spreadsheet(file, Path(file).read_bytes()))
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Số dòng: {plan.total_rows}; hợp lệ: {len(plan.rows)}; lỗi: {len(plan.problems)}")
@@ -52,10 +52,10 @@ def import_command(course_code: str, file: str, dry_run: bool) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 def export_command(course_code: str, out: str) -> None:
     """Write the roster of COURSE_CODE to OUT (.xlsx, or .csv)."""
-    course = services.course_by_code(course_code)
+    course = roster.course_by_code(course_code)
     if course is None:
         raise click.ClickException(f"Không có lớp mã {course_code}.")
-    enrollments = services.sorted_roster(course.id)
+    enrollments = roster.sorted_roster(course.id)
     data = (exports.roster_csv(enrollments) if out.lower().endswith(".csv")
             else exports.roster_xlsx(f"{course.code} – {course.title}", enrollments))
     Path(out).write_bytes(data)
@@ -68,11 +68,11 @@ def export_command(course_code: str, out: str) -> None:
 @click.option("--session-id", type=int, default=None, help="One session's sheet instead of the course's.")
 def sign_in_sheet_command(course_code: str, out: str, session_id: int | None) -> None:
     """Write the sign-in sheet PDF of COURSE_CODE to OUT."""
-    course = services.course_by_code(course_code)
+    course = roster.course_by_code(course_code)
     if course is None:
         raise click.ClickException(f"Không có lớp mã {course_code}.")
     try:
-        data = services.sign_in_sheet_pdf(course, session_id)
+        data = roster.sign_in_sheet_pdf(course, session_id)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     Path(out).write_bytes(data)

@@ -17,7 +17,7 @@ from courses.attendance.models import Attendance
 from courses.certificates.models import Certificate
 from courses.db_types import among_ids
 from courses.enrollment.models import Enrollment
-from courses.enrollment.services import ACTIVE_STATUSES
+from courses.enrollment.seats import ACTIVE_STATUSES
 from courses.enums import AttendanceStatus, CourseState, EnrollmentStatus, SessionKind, Visibility
 from courses.extensions import db
 from courses.pagination import ListPagination

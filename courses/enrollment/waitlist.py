@@ -1,19 +1,24 @@
 """What a participant is told about their place: where they stand in the waitlist, which
-limit keeps them there, and which of their other courses clash with this one in time.
+limit keeps them there, which of their other courses clash with this one in time, and
+what the course page offers them (course_page_state).
 
 Each function reads in one or two queries whatever the number of courses, so the course
 page and «Khóa học của tôi» stay within their query budgets.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from courses.enrollment.models import Enrollment
-from courses.enrollment.services import COURSE_FULL, QUOTA_FULL, SHARED_FULL, seat_counts
+from courses.enrollment.registration import find_enrollment, ineligibility_reason
+from courses.enrollment.seats import ACTIVE_STATUSES, COURSE_FULL, QUOTA_FULL, SHARED_FULL, seat_counts
 from courses.enums import CourseStatus, EnrollmentStatus
 from courses.extensions import db
+from courses.formatting import LOCAL_TZ
 from courses.organizations.models import Organization
 from courses.scheduling.models import Course, CourseSession
 
@@ -83,3 +88,28 @@ def overlap_message(courses: list[Course]) -> str | None:
         return None
     names = "; ".join(f"{course.title} ({course.code})" for course in courses)
     return _("Lưu ý: lớp này trùng thời gian với lớp khác đồng chí đã được xác nhận: %(courses)s.", courses=names)
+
+
+def course_page_state(user, course: Course) -> dict:
+    """The course page's registration card for user: their enrollment, why they may not
+    register, whether they may register or cancel, and the waitlist or overlap notice."""
+    state = {"enrollment": None, "reason": None, "can_register": False, "can_cancel": False,
+             "waitlist": None, "overlap": None}
+    if not user.is_authenticated:
+        state["reason"] = ineligibility_reason(None, course)
+        return state
+    enrollment = find_enrollment(user.id, course.id)
+    state["enrollment"] = enrollment
+    today = datetime.now(LOCAL_TZ).date()
+    if enrollment is not None and enrollment.status in ACTIVE_STATUSES:
+        state["can_cancel"] = course.starts_on > today
+        if enrollment.status == EnrollmentStatus.WAITLISTED:
+            state["waitlist"] = waitlist_message(enrollment)
+        elif enrollment.status == EnrollmentStatus.CONFIRMED:
+            state["overlap"] = overlap_message(overlapping_courses(user.id, course.id))
+        return state
+    if enrollment is not None and enrollment.status == EnrollmentStatus.REJECTED:
+        return state
+    state["reason"] = ineligibility_reason(user, course)
+    state["can_register"] = state["reason"] is None
+    return state

@@ -56,6 +56,17 @@ def organization_choices() -> list[tuple[int, str]]:
             for org, depth in ordered]
 
 
+def get_organization(organization_id: int | None) -> Organization | None:
+    """The organization with this id, or None."""
+    return db.session.get(Organization, organization_id) if organization_id is not None else None
+
+
+def grassroots_organizations() -> list[Organization]:
+    """The grassroots organizations (those quotas are given to and rosters are filtered by), in list order."""
+    return list(db.session.scalars(select(Organization).where(Organization.kind == OrganizationKind.GRASSROOTS)
+                                   .order_by(Organization.sort_order, Organization.name)))
+
+
 def organizations_by_id() -> dict[int, Organization]:
     """Every organization, by id (the tree is small: one query)."""
     return {org.id: org for org in db.session.scalars(select(Organization))}

@@ -88,7 +88,7 @@ def update_course(actor, course: Course, data: CourseData) -> Course:
     if capacity_changes:
         # Seats are counted and handed out under the course's lock, as registration does.
         from courses.enrollment.locking import lock_course
-        from courses.enrollment.services import refuse_capacity_below_confirmed
+        from courses.enrollment.seats import refuse_capacity_below_confirmed
 
         lock_course(course.id)
         refuse_capacity_below_confirmed(course, data.capacity)
@@ -98,7 +98,7 @@ def update_course(actor, course: Course, data: CourseData) -> Course:
     if after:
         record(actor, "course.update", course, before=before, after=after)
     if capacity_changes:
-        from courses.enrollment.services import promote_waitlist
+        from courses.enrollment.seats import promote_waitlist
 
         db.session.flush()
         promote_waitlist(actor, course)  # new seats go to the first in the queue, as a cancellation's

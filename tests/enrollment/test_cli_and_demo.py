@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from courses.demo import seed_demo
-from courses.enrollment import importer
+from courses.enrollment import import_files, importer
 from courses.enrollment.models import Enrollment
 from courses.enums import CourseStatus, EnrollmentStatus
 from courses.extensions import db
@@ -101,7 +101,7 @@ def test_long_sign_in_sheet_repeats_the_header_and_numbers_pages(app):
 def test_upcoming_demo_course_filled_from_60_rows_through_the_service(app):
     seed_demo()
     course = upcoming_demo_course()
-    plan = importer.plan_import(course, importer.parse_spreadsheet("demo.xlsx", xlsx_bytes(sixty_demo_rows())))
+    plan = importer.plan_import(course, import_files.parse_spreadsheet("demo.xlsx", xlsx_bytes(sixty_demo_rows())))
     assert plan.problems == [] and len(plan.rows) == 60
     result = importer.apply_import(None, course.id, plan)
     assert result.confirmed == 60 and len(result.new_users) == 60

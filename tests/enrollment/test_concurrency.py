@@ -4,7 +4,7 @@ import threading
 from sqlalchemy import func, select
 
 from courses.auth.models import User
-from courses.enrollment import services
+from courses.enrollment import registration
 from courses.enrollment.models import Enrollment
 from courses.enums import EnrollmentStatus
 from courses.extensions import db
@@ -30,7 +30,7 @@ def test_concurrent_registrations_never_exceed_capacity(app):
                 connections.add(id(db.session.connection().connection.dbapi_connection))
                 db.session.rollback()
                 barrier.wait(timeout=60)
-                results.append(services.register(user, course_id).status)
+                results.append(registration.register(user, course_id).status)
             except Exception as error:  # every failure is reported, none swallowed
                 errors.append(repr(error))
             finally:

@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select
 
 from courses.audit.models import AuditEvent
 from courses.auth.models import User
-from courses.enrollment import importer, tokens
+from courses.enrollment import import_files, importer, tokens
 from courses.enrollment.models import Enrollment
 from courses.enums import EnrollmentSource, PartyPosition, Role
 from courses.exceptions import DomainError
@@ -28,7 +28,7 @@ def unit(app):
 
 def run_import(course, filename, data, actor=None):
     """Plan then apply; returns (the plan's counts before applying, plan, result)."""
-    plan = importer.plan_import(course, importer.parse_spreadsheet(filename, data))
+    plan = importer.plan_import(course, import_files.parse_spreadsheet(filename, data))
     counts = {"new_accounts": plan.new_accounts, "existing_accounts": plan.existing_accounts,
               "new_enrollments": plan.new_enrollments, "unchanged": plan.unchanged}
     return counts, plan, importer.apply_import(actor, course.id, plan)
@@ -76,7 +76,7 @@ def test_invalid_rows_are_reported_by_row_and_column(unit):
         ["", "khong-phai-email", "Đơn vị ma", "Thủ quỹ", "", ""],
         ["Lê Thị Ba", "", cells[0].code, "", "", ""],
     ]
-    plan = importer.plan_import(course, importer.parse_spreadsheet("x.csv", csv_text(rows).encode()))
+    plan = importer.plan_import(course, import_files.parse_spreadsheet("x.csv", csv_text(rows).encode()))
     found = {(p.row, p.column) for p in plan.problems}
     assert {(3, "Họ và tên"), (3, "Email"), (3, "Đơn vị"), (3, "Chức vụ Đảng"),
             (4, "Email"), (4, "Chức vụ Đảng")} <= found
@@ -89,7 +89,7 @@ def test_invalid_rows_are_reported_by_row_and_column(unit):
 def test_duplicate_emails_in_the_file(unit):
     _, cells = unit
     rows = people_rows(2, cells[0].code) + [["Bản Sao", "HV1@import.vn", cells[0].code, "Đảng viên", "", ""]]
-    plan = importer.plan_import(make_course(), importer.parse_spreadsheet("x.xlsx", xlsx_bytes(rows)))
+    plan = importer.plan_import(make_course(), import_files.parse_spreadsheet("x.xlsx", xlsx_bytes(rows)))
     assert [(p.row, p.column) for p in plan.problems] == [(4, "Email")]
     assert "dòng 2" in plan.problems[0].message
 
@@ -102,7 +102,7 @@ def test_units_by_code_name_or_cell_and_grassroots(unit):
         ["A Hai", "a2@x.vn", f"  {cells[1].name} ", "phó bí thư", "", ""],
         ["A Ba", "a3@x.vn", grassroots.name, "Dang vien", "", ""],
     ]
-    plan = importer.plan_import(make_course(), importer.parse_spreadsheet("x.xlsx", xlsx_bytes(rows)))
+    plan = importer.plan_import(make_course(), import_files.parse_spreadsheet("x.xlsx", xlsx_bytes(rows)))
     assert plan.problems == []
     assert [r.organization_id for r in plan.rows] == [cells[0].id, cells[1].id, grassroots.id]
     assert [r.party_position for r in plan.rows] == [
@@ -114,7 +114,7 @@ def test_csv_with_and_without_bom_and_semicolons(unit):
     text = csv_text(people_rows(2, cells[0].code))
     for data in (text.encode("utf-8"), b"\xef\xbb\xbf" + text.encode("utf-8"),
                  text.replace(",", ";").encode("utf-8-sig"), text.encode("utf-16")):
-        rows = importer.parse_spreadsheet("ds.csv", data)
+        rows = import_files.parse_spreadsheet("ds.csv", data)
         assert rows[0] == HEADER
         assert rows[1][0] == "Nguyễn Thị Đức 1"
 
@@ -123,11 +123,11 @@ def test_wrong_encoding_is_refused_with_how_to_save(unit):
     _, cells = unit
     text = csv_text(people_rows(2, cells[0].code))
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.csv", text.encode("cp1258", errors="replace"))
+        import_files.parse_spreadsheet("ds.csv", text.encode("cp1258", errors="replace"))
     assert "UTF-8" in error.value.message and "Lưu thành" in error.value.message
     mojibake = text.encode("utf-8").decode("cp1252", errors="ignore").encode("utf-8")
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.csv", mojibake)
+        import_files.parse_spreadsheet("ds.csv", mojibake)
     assert "UTF-8" in error.value.message
 
 
@@ -140,7 +140,7 @@ def test_wrong_encoding_is_refused_with_how_to_save(unit):
 ])
 def test_non_spreadsheet_files_are_refused(app, filename, data):
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet(filename, data)
+        import_files.parse_spreadsheet(filename, data)
     assert error.value.message
 
 
@@ -163,7 +163,7 @@ def _workbook_with_sheet(sheet_data: bytes, rows=()) -> bytes:
 ], ids=["utf16-odd", "bad-date", "bad-shared-index", "missing-shared-string", "negative-row", "cut-xml"])
 def test_broken_files_found_by_fuzzing_are_refused_with_a_message(app, data):
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.xlsx" if data.startswith(b"PK") else "ds.csv", data)
+        import_files.parse_spreadsheet("ds.xlsx" if data.startswith(b"PK") else "ds.csv", data)
     assert "Tệp không phải bảng tính" in error.value.message
 
 
@@ -175,7 +175,7 @@ def test_workbook_without_sheets_is_refused(app):
 
     members["xl/workbook.xml"] = re.sub(rb"<sheet [^>]*/>", b"", members["xl/workbook.xml"])
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.xlsx", _rezip(members))
+        import_files.parse_spreadsheet("ds.xlsx", _rezip(members))
     assert "Tệp không phải bảng tính" in error.value.message
 
 
@@ -187,14 +187,14 @@ def test_huge_declared_sizes_read_only_the_rows_the_file_has(unit):
     data = _workbook_with_sheet(
         f'<dimension ref="A1:XFD1048576"/><sheetData><row r="1">{header}</row><row r="3">{person}</row>'
         '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'.encode())
-    rows = importer.parse_spreadsheet("ds.xlsx", data)
+    rows = import_files.parse_spreadsheet("ds.xlsx", data)
     # The header, the blank row 2 (kept so row numbers match the sheet), row 3; nothing padded
     # up to the declared last row or column.
     assert rows == [["Họ và tên", "Email"], [], ["Ngô Văn Tư", "tu@x.vn"]]
     beyond = _workbook_with_sheet(f'<sheetData><row r="1">{header}</row>'
                                   f'<row r="99999999999">{person.replace("3", "99999999999")}</row></sheetData>'.encode())
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.xlsx", beyond)
+        import_files.parse_spreadsheet("ds.xlsx", beyond)
     assert "quá 20000 dòng" in error.value.message
 
 
@@ -202,11 +202,11 @@ def test_zip_bomb_is_refused_before_it_is_unpacked(app):
     from tests.fuzzing import _members, _rezip
 
     members = _members(xlsx_bytes([]))
-    members["xl/sharedStrings.xml"] = b"<sst>" + b" " * (importer.MAX_XLSX_UNPACKED_BYTES + 1) + b"</sst>"
+    members["xl/sharedStrings.xml"] = b"<sst>" + b" " * (import_files.MAX_XLSX_UNPACKED_BYTES + 1) + b"</sst>"
     data = _rezip(members)
     assert len(data) < 200_000
     with pytest.raises(DomainError) as error:
-        importer.parse_spreadsheet("ds.xlsx", data)
+        import_files.parse_spreadsheet("ds.xlsx", data)
     assert "quá lớn" in error.value.message
 
 
@@ -253,7 +253,7 @@ def test_set_password_link_works_once(unit, client):
 
 def test_template_has_the_columns_and_the_units(unit):
     _, cells = unit
-    workbook = load_workbook(io.BytesIO(importer.template_xlsx()))
+    workbook = load_workbook(io.BytesIO(import_files.template_xlsx()))
     assert [c.value for c in workbook.worksheets[0][1]] == HEADER
     codes = [row[0] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
     assert cells[0].code in codes

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from courses.attendance.models import Attendance
 from courses.auth.models import User
 from courses.certificates.models import Certificate
-from courses.enrollment import services
+from courses.enrollment import registration
 from courses.enrollment.models import Enrollment
 from courses.enums import AttendanceStatus, EnrollmentStatus, MaterialKind, PartyPosition, Role, SessionKind, Visibility
 from courses.extensions import db
@@ -47,7 +47,7 @@ def test_participant_registers_and_cancels_from_the_course_page(as_user):
     assert "Đã xác nhận" in text_of(response) and "Hủy đăng ký" in text_of(response)
     response = client.post(f"/enrollment/courses/{course.id}/cancel", data={"confirmed": "1"}, follow_redirects=True)
     assert "Đã hủy đăng ký" in text_of(response)
-    assert services.find_enrollment(user.id, course.id).status == EnrollmentStatus.CANCELLED
+    assert registration.find_enrollment(user.id, course.id).status == EnrollmentStatus.CANCELLED
 
 
 def test_waitlisted_participant_is_promoted_and_sees_it_on_the_dashboard(client, as_user):
@@ -233,7 +233,7 @@ def test_organizer_adds_changes_and_bulk_approves(as_user):
     person = make_user(email="them.tay@example.vn")
     response = client.post(f"/enrollment/courses/{course.id}/roster/add", data={"email": "them.tay@example.vn"})
     assert response.status_code == 302
-    assert services.find_enrollment(person.id, course.id).status == EnrollmentStatus.CONFIRMED
+    assert registration.find_enrollment(person.id, course.id).status == EnrollmentStatus.CONFIRMED
     bad = client.post(f"/enrollment/courses/{course.id}/roster/add", data={"email": "khong-co@example.vn"})
     assert bad.status_code == 400 and "Không có tài khoản nào với email này" in text_of(bad)
     pending = [make_enrollment(make_user(), course, status=EnrollmentStatus.PENDING) for _ in range(2)]
@@ -270,7 +270,7 @@ def test_coordinator_nominates_and_sees_only_own_people(as_user):
     page = text_of(client.get(f"/enrollment/unit/courses/{course.id}"))
     assert "Cao Thị Xuân" in page and "Người Đơn Vị Khác" not in page
     client.post(f"/enrollment/unit/courses/{course.id}/nominate", data={"user_id": member.id})
-    assert services.find_enrollment(member.id, course.id).status == EnrollmentStatus.CONFIRMED
+    assert registration.find_enrollment(member.id, course.id).status == EnrollmentStatus.CONFIRMED
     assert "Chỉ tiêu: 2 · đã cử: 1 · đã xác nhận: 1" in text_of(client.get(f"/enrollment/unit/courses/{course.id}"))
 
 
@@ -384,13 +384,13 @@ def test_party_card_number_is_shown_to_organizers_only(as_user, client):
 
 
 def test_import_reads_an_optional_party_card_column(app):
-    from courses.enrollment import importer
+    from courses.enrollment import import_files, importer
 
     _, cells = make_party_tree()
     course = make_course()
     header = ["Họ và tên", "Email", "Đơn vị", "Chức vụ Đảng", "Số thẻ đảng viên"]
     data = xlsx_bytes([["Mai Thị Thẻ", "the@x.vn", cells[0].code, "Đảng viên", "93.000777"]], header=header)
-    plan = importer.plan_import(course, importer.parse_spreadsheet("x.xlsx", data))
+    plan = importer.plan_import(course, import_files.parse_spreadsheet("x.xlsx", data))
     importer.apply_import(None, course.id, plan)
     assert db.session.scalar(select(User.party_card_number).where(User.email == "the@x.vn")) == "93.000777"
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from courses.enrollment.models import Enrollment
 from courses.enums import CourseState, CourseStatus, EnrollmentStatus
 from courses.extensions import db
+from courses.organizations.models import Organization
 from courses.permissions import is_staff
 from courses.scheduling.models import Course, CourseSession
 
@@ -100,6 +101,18 @@ def catalogue_statement(today: date, query: str = "", topic_id: int | None = Non
         Course.starts_on.desc(),
         Course.id,
     )
+
+
+def catalogue_page(statement, page: int, per_page: int):
+    """One page of the catalogue's statement (catalogue_statement)."""
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def organizing_units() -> list[Organization]:
+    """The units that organize at least one course, by name (the catalogue's filter)."""
+    return list(db.session.scalars(
+        select(Organization).where(Organization.id.in_(select(Course.organizing_unit_id)))
+        .order_by(Organization.name)))
 
 
 def parse_month(value: str | None) -> tuple[int, int] | None:

@@ -6,7 +6,6 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from courses.catalog import photos, services
 from courses.catalog.feed import feed_token, renew_feed_token, user_for_feed_token
@@ -15,14 +14,14 @@ from courses.downloads import send_download
 from courses.enrollment.forms import ActionForm
 from courses.enrollment.waitlist import course_page_state
 from courses.enums import CourseStatus
-from courses.extensions import db, login_manager
+from courses.extensions import login_manager
 from courses.formatting import LOCAL_TZ
-from courses.organizations.models import Organization
 from courses.permissions import login_required, public
 from courses.routing import external_url, id_arg, page_arg, public_base_url
 from courses.scheduling import files, materials
+from courses.scheduling import queries as scheduling_queries
 from courses.scheduling.calendar import build_calendar
-from courses.scheduling.models import Course, Material, Speaker, Topic
+from courses.scheduling.models import Course
 from courses.scheduling.pdf import render_programme
 
 bp = Blueprint("catalog", __name__)
@@ -53,14 +52,10 @@ def catalogue():
     month_text = request.args.get("month") or ""
     month = services.parse_month(month_text)
     statement = services.catalogue_statement(today, query, topic_id, unit_id, month)
-    page = db.paginate(statement, page=page_arg(), per_page=PER_PAGE, error_out=False)
-    topics = db.session.scalars(select(Topic).order_by(Topic.sort_order, Topic.name)).all()
-    units = db.session.scalars(
-        select(Organization).where(Organization.id.in_(select(Course.organizing_unit_id)))
-        .order_by(Organization.name)).all()
     return render_template(
-        "catalog/catalogue.html", page=page, query=query, topic_id=topic_id, unit_id=unit_id,
-        month=month_text if month else "", topics=topics, units=units,
+        "catalog/catalogue.html", page=services.catalogue_page(statement, page_arg(), PER_PAGE), query=query,
+        topic_id=topic_id, unit_id=unit_id, month=month_text if month else "",
+        topics=scheduling_queries.topics_in_order(), units=services.organizing_units(),
     )
 
 
@@ -123,7 +118,7 @@ def programme(course_id: int):
 @public
 def material(material_id: int):
     """A material's file or link, after checking who may see it; sent with its original name."""
-    item = db.session.get(Material, material_id)
+    item = scheduling_queries.load_material(material_id)
     if item is None or not materials.can_view_material(current_user, item):
         # Missing and forbidden answer alike, so guessing ids reveals nothing: a visitor is
         # sent to log in (a participant may then see it), a logged-in user gets 404.
@@ -145,7 +140,7 @@ def material(material_id: int):
 @public
 def speaker_photo(speaker_id: int):
     """A speaker's photo (speakers are shown on public course pages)."""
-    speaker = db.session.get(Speaker, speaker_id)
+    speaker = scheduling_queries.load_speaker(speaker_id)
     if speaker is None or not speaker.photo_stored_name or not photos.can_view_photo(current_user, speaker):
         abort(404)  # a speaker of draft courses only is not public yet
     path = files.stored_path(current_app.config["UPLOAD_DIR"], speaker.photo_stored_name)

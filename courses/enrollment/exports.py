@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from courses.exports import safe_cell
+from courses.exports import Spreadsheet, safe_cell
 from courses.organizations.services import unit_display_name
 from courses.text import vietnamese_key
 
@@ -31,26 +31,13 @@ def roster_rows(enrollments) -> list[list]:
 
 
 def roster_xlsx(title: str, enrollments) -> bytes:
-    """The roster as an XLSX workbook with a bold, frozen header."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Danh sách học viên"
-    sheet.append([safe_cell(title)])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(ROSTER_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    """The roster as an XLSX workbook: the title line, then a bold, frozen header."""
+    spreadsheet = Spreadsheet()
+    sheet = spreadsheet.add_sheet("Danh sách học viên", ROSTER_HEADERS, heading=title, freeze=True,
+                                  widths=(6, 28, 30, 30, 40, 18, 24, 14, 16, 16, 18, 18))
     for row in roster_rows(enrollments):
         sheet.append(row)
-    sheet.freeze_panes = "A3"
-    for letter, width in zip("ABCDEFGHIJKL", (6, 28, 30, 30, 40, 18, 24, 14, 16, 16, 18, 18)):
-        sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet.to_bytes()
 
 
 def roster_csv(enrollments) -> bytes:

@@ -120,39 +120,25 @@ def parse_spreadsheet(filename: str, data: bytes | BinaryIO) -> list[list[str]]:
 # ---------------------------------------------------------------- the template
 
 def template_xlsx() -> bytes:
-    """The XLSX template: the six columns, an example row, and a sheet listing the units."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The XLSX template: the six columns, a list of positions to choose from, and a sheet
+    listing the units."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from courses.exports import safe_cell
+    from courses.exports import Spreadsheet
     from courses.organizations.services import tree_order
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Danh sách"
-    sheet.append([header for _key, header in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEF", (28, 30, 40, 20, 28, 16)):
-        sheet.column_dimensions[letter].width = width
+    spreadsheet = Spreadsheet()
+    sheet = spreadsheet.add_sheet("Danh sách", [header for _key, header in COLUMNS],
+                                  widths=(28, 30, 40, 20, 28, 16))
     labels = [str(p.label) for p in PartyPosition]
     validation = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True)
-    sheet.add_data_validation(validation)
+    sheet.worksheet.add_data_validation(validation)
     validation.add("D2:D5000")
-    units = workbook.create_sheet("Đơn vị")
-    units.append(["Mã đơn vị", "Tên đơn vị", "Thuộc"])
-    for cell in units[1]:
-        cell.font = Font(bold=True)
+    units = spreadsheet.add_sheet("Đơn vị", ["Mã đơn vị", "Tên đơn vị", "Thuộc"], widths=(16, 50, 50))
     orgs = organizations_by_id()
     for org, _depth in tree_order():
         if org.kind == OrganizationKind.BLOC:
             continue
         parent = orgs.get(org.parent_id)
-        units.append([safe_cell(org.code), safe_cell(org.name), safe_cell(parent.name if parent else "")])
-    units.column_dimensions["A"].width = 16
-    units.column_dimensions["B"].width = 50
-    units.column_dimensions["C"].width = 50
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        units.append([org.code, org.name, parent.name if parent else ""])
+    return spreadsheet.to_bytes()

@@ -28,7 +28,7 @@ from courses.enums import (
     Visibility,
 )
 from courses.extensions import db
-from courses.formatting import local_datetime
+from courses.formatting import local_datetime, short_date
 
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -157,7 +157,7 @@ def value_label(object_type: str, field: str, value: Any) -> str:
             return value
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
-            return date.fromisoformat(value).strftime("%d/%m/%Y")
+            return short_date(date.fromisoformat(value))
         except ValueError:
             return value
     return str(value)

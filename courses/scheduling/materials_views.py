@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from courses.confirmation import confirm_first
 from courses.enums import Visibility
-from courses.formatting import to_local
+from courses.formatting import local_datetime
 from courses.permissions import staff_required
 from courses.routing import found_or_404
 from courses.scheduling import materials, queries
@@ -19,7 +19,7 @@ from courses.scheduling.views import bp, material_delete_lines
 
 def _session_choices(course: Course) -> list[tuple[int, str]]:
     return [(0, _("Cả lớp"))] + [
-        (s.id, f"{to_local(s.starts_at):%H:%M %d/%m} — {s.display_title}") for s in course.sessions
+        (s.id, f"{local_datetime(s.starts_at)} — {s.display_title}") for s in course.sessions
     ]
 
 

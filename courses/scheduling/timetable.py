@@ -13,7 +13,7 @@ from courses.audit.services import record
 from courses.enums import CompletionRule, CourseStatus, SessionKind
 from courses.exceptions import DomainError
 from courses.extensions import db
-from courses.formatting import to_local
+from courses.formatting import clock, short_date, to_local
 from courses.scheduling import files
 from courses.scheduling.changes import (
     EDITABLE_STATUSES,
@@ -49,8 +49,7 @@ def within(starts_at: datetime, ends_at: datetime, first: date, last: date) -> b
 
 def when(item: CourseSession) -> str:
     """A session's time and day as the messages quote it."""
-    start, end = to_local(item.starts_at), to_local(item.ends_at)
-    return f"{start:%H:%M}–{end:%H:%M} {start.day}/{start.month}/{start.year}"
+    return f"{clock(item.starts_at)}–{clock(item.ends_at)} {short_date(item.starts_at)}"
 
 
 def check_conflicts(item: CourseSession, course: Course) -> None:
@@ -60,8 +59,7 @@ def check_conflicts(item: CourseSession, course: Course) -> None:
     if not within(item.starts_at, item.ends_at, course.starts_on, course.ends_on):
         raise DomainError(
             _("Buổi học phải nằm trong thời gian của lớp (%(first)s – %(last)s).",
-              first=f"{course.starts_on.day}/{course.starts_on.month}/{course.starts_on.year}",
-              last=f"{course.ends_on.day}/{course.ends_on.month}/{course.ends_on.year}"),
+              first=short_date(course.starts_on), last=short_date(course.ends_on)),
             field="day",
         )
     if item.kind == SessionKind.TOPIC and item.topic_id is None and item.topic is None:

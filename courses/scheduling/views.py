@@ -14,7 +14,7 @@ from courses.audit.services import course_history
 from courses.confirmation import confirm_first
 from courses.enums import CourseStatus, SessionKind
 from courses.exceptions import DomainError
-from courses.formatting import LOCAL_TZ, to_local
+from courses.formatting import LOCAL_TZ, clock, short_date, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
 from courses.routing import found_or_404, page_arg
@@ -227,10 +227,9 @@ def edit_session(session_id: int):
 
 def session_delete_lines(item: CourseSession) -> list[str]:
     """What deleting a session does (the dialog and the confirmation page)."""
-    starts, ends = to_local(item.starts_at), to_local(item.ends_at)
     lines = [_("Xóa buổi «%(title)s» (%(start)s–%(end)s, ngày %(day)s) khỏi thời khóa biểu.",
-               title=item.display_title, start=starts.strftime("%H:%M"), end=ends.strftime("%H:%M"),
-               day=starts.strftime("%d/%m/%Y"))]
+               title=item.display_title, start=clock(item.starts_at), end=clock(item.ends_at),
+               day=short_date(item.starts_at))]
     attached = [m.title for m in item.course.materials if m.session_id == item.id]
     if attached:
         lines.append(_("Tài liệu gắn với buổi này cũng bị xóa: %(titles)s.", titles=", ".join(attached)))

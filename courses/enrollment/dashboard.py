@@ -17,7 +17,6 @@ from courses.attendance.models import Attendance
 from courses.certificates.models import Certificate
 from courses.db_types import among_ids
 from courses.enrollment.models import Enrollment
-from courses.enrollment.seats import ACTIVE_STATUSES
 from courses.enums import AttendanceStatus, CourseState, EnrollmentStatus, SessionKind, Visibility
 from courses.extensions import db
 from courses.pagination import ListPagination
@@ -98,7 +97,7 @@ def participant_dashboard(user_id: int, today: date, past_page: int = 1) -> Dash
         .options(joinedload(Enrollment.course))
         .where(among_ids(Enrollment.id, upcoming_ids + past.items)))}
     entries = {enrollment_id: DashboardEntry(
-        e, e.course, e.status in ACTIVE_STATUSES and e.course.starts_on > today)
+        e, e.course, e.can_be_cancelled(today))
         for enrollment_id, e in shown.items()}
     upcoming = [entries[i] for i in upcoming_ids if i in entries]
     past.items = [entries[i] for i in past.items if i in entries]

@@ -1,7 +1,7 @@
 """The Enrollment model (a user's place in a course) and CourseQuota (chỉ tiêu)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from courses.auth.models import User
     from courses.organizations.models import Organization
     from courses.scheduling.models import Course
+
+
+# A registration that holds or waits for a seat (pending approval, confirmed, waitlisted).
+ACTIVE_STATUSES = (EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED, EnrollmentStatus.WAITLISTED)
 
 
 class Enrollment(db.Model):
@@ -52,6 +56,14 @@ class Enrollment(db.Model):
     course: Mapped["Course"] = relationship()
     quota_organization: Mapped[Optional["Organization"]] = relationship()
     nominated_by: Mapped[Optional["User"]] = relationship(foreign_keys=[nominated_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def can_be_cancelled(self, today: date) -> bool:
+        """The participant may still withdraw: an active registration, before the first day."""
+        return self.is_active and self.course.starts_on > today
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_id", name="uq_enrollments_user_id_course_id"),

@@ -16,7 +16,7 @@ from courses.auth.models import User
 from courses.db_types import utcnow
 from courses.enrollment.locking import lock_course
 from courses.enrollment.models import Enrollment
-from courses.enrollment.seats import ACTIVE_STATUSES, promote_waitlist, seat_counts
+from courses.enrollment.seats import promote_waitlist, seat_counts
 from courses.enums import CourseStatus, EnrollmentSource, EnrollmentStatus, PartyPosition
 from courses.exceptions import DomainError
 from courses.extensions import db
@@ -79,7 +79,7 @@ def register(user: User, course_id: int, now: datetime | None = None) -> Enrollm
         db.session.rollback()
         raise DomainError(reason)
     enrollment = find_enrollment(user.id, course.id)
-    if enrollment is not None and enrollment.status in ACTIVE_STATUSES:
+    if enrollment is not None and enrollment.is_active:
         db.session.rollback()
         raise DomainError(_("Đồng chí đã đăng ký lớp này (%(status)s).", status=enrollment.status.label))
     if enrollment is not None and enrollment.status == EnrollmentStatus.REJECTED:
@@ -117,10 +117,10 @@ def cancel_own(user: User, course_id: int) -> Enrollment:
     """A participant withdraws before the course starts; a freed seat goes to the waitlist."""
     course = lock_course(course_id)
     enrollment = find_enrollment(user.id, course_id) if course else None
-    if enrollment is None or enrollment.status not in ACTIVE_STATUSES:
+    if enrollment is None or not enrollment.is_active:
         db.session.rollback()
         raise DomainError(_("Đồng chí không có đăng ký nào đang hiệu lực ở lớp này."))
-    if course.starts_on <= utcnow().astimezone(LOCAL_TZ).date():
+    if not enrollment.can_be_cancelled(utcnow().astimezone(LOCAL_TZ).date()):
         db.session.rollback()
         raise DomainError(_("Lớp đã bắt đầu; không thể hủy đăng ký."))
     before = enrollment.status
@@ -229,7 +229,7 @@ def add_by_hand(actor: User, course_id: int, email: str) -> Enrollment:
     if course is None:
         raise DomainError(_("Không tìm thấy lớp học."))
     enrollment = find_enrollment(user.id, course.id)
-    if enrollment is not None and enrollment.status in ACTIVE_STATUSES:
+    if enrollment is not None and enrollment.is_active:
         db.session.rollback()
         raise DomainError(_("%(name)s đã có trong danh sách (%(status)s).", name=user.full_name,
                             status=enrollment.status.label), field="email")

@@ -8,8 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from courses.auth.models import User
-from courses.enrollment.models import Enrollment
-from courses.enrollment.seats import ACTIVE_STATUSES
+from courses.enrollment.models import ACTIVE_STATUSES, Enrollment
 from courses.enums import EnrollmentStatus, SessionKind
 from courses.exceptions import DomainError
 from courses.extensions import db

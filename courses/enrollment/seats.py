@@ -21,9 +21,6 @@ from courses.extensions import db
 from courses.scheduling.models import Course
 
 # The statuses that hold a seat or wait for one.
-ACTIVE_STATUSES = (EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED, EnrollmentStatus.WAITLISTED)
-
-
 COURSE_FULL, QUOTA_FULL, SHARED_FULL = "course", "quota", "shared"
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from courses.confirmation import confirm_first
-from courses.enrollment import registration, seats, tokens, waitlist
+from courses.enrollment import registration, tokens, waitlist
 from courses.enrollment.blueprint import bp
 from courses.enrollment.dashboard import participant_dashboard
 from courses.enrollment.forms import ActionForm, SetPasswordForm
@@ -79,7 +79,7 @@ def cancel(course_id: int):
     if form.validate_on_submit():
         course = registration.find_course(course_id)
         enrollment = registration.find_enrollment(current_user.id, course_id) if course else None
-        active = enrollment is not None and enrollment.status in seats.ACTIVE_STATUSES
+        active = enrollment is not None and enrollment.is_active
         back = url_for("enrollment.dashboard") if target == "dashboard" else url_for("catalog.course", course_id=course_id)
         page = confirm_first(_("Hủy đăng ký lớp %(title)s?", title=course.title) if course else "",
                              cancel_lines(course, enrollment) if active else [], back, needed=active)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from courses.enrollment.models import Enrollment
 from courses.enrollment.registration import find_enrollment, ineligibility_reason
-from courses.enrollment.seats import ACTIVE_STATUSES, COURSE_FULL, QUOTA_FULL, SHARED_FULL, seat_counts
+from courses.enrollment.seats import COURSE_FULL, QUOTA_FULL, SHARED_FULL, seat_counts
 from courses.enums import CourseStatus, EnrollmentStatus
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
@@ -101,8 +101,8 @@ def course_page_state(user, course: Course) -> dict:
     enrollment = find_enrollment(user.id, course.id)
     state["enrollment"] = enrollment
     today = datetime.now(LOCAL_TZ).date()
-    if enrollment is not None and enrollment.status in ACTIVE_STATUSES:
-        state["can_cancel"] = course.starts_on > today
+    if enrollment is not None and enrollment.is_active:
+        state["can_cancel"] = enrollment.can_be_cancelled(today)
         if enrollment.status == EnrollmentStatus.WAITLISTED:
             state["waitlist"] = waitlist_message(enrollment)
         elif enrollment.status == EnrollmentStatus.CONFIRMED:

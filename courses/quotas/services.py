@@ -14,9 +14,9 @@ from courses.audit.services import record
 from courses.auth.models import User
 from courses.db_types import utcnow
 from courses.enrollment.locking import lock_course
-from courses.enrollment.models import CourseQuota, Enrollment
+from courses.enrollment.models import ACTIVE_STATUSES, CourseQuota, Enrollment
 from courses.enrollment.registration import course_enrollment, find_enrollment
-from courses.enrollment.seats import ACTIVE_STATUSES, promote_waitlist, seat_counts
+from courses.enrollment.seats import promote_waitlist, seat_counts
 from courses.enums import AttendanceStatus, CourseStatus, EnrollmentSource, EnrollmentStatus, OrganizationKind, Role
 from courses.exceptions import DomainError, NotAllowed
 from courses.extensions import db
@@ -204,7 +204,7 @@ def nominate(coordinator: User, course_id: int, user_id: int) -> Enrollment:
         db.session.rollback()
         raise DomainError(_("Lớp đã đủ chỗ."))
     enrollment = find_enrollment(member.id, course.id)
-    if enrollment is not None and enrollment.status in ACTIVE_STATUSES:
+    if enrollment is not None and enrollment.is_active:
         db.session.rollback()
         raise DomainError(_("%(name)s đã có trong danh sách (%(status)s).", name=member.full_name,
                             status=enrollment.status.label))

@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from courses.enrollment import seats
 from courses.enrollment.blueprint import bp, course_or_404
 from courses.enrollment.forms import NominateForm, QuotaForm, SubstituteForm
 from courses.enums import CourseStatus, Role
@@ -69,7 +68,7 @@ def unit():
 def _unit_page(course: Course, scope: int, nominate_form=None):
     members = quota_services.unit_members(current_user)
     nominees = quota_services.unit_nominees(course.id, scope)
-    taken = {e.user_id for e in nominees if e.status in seats.ACTIVE_STATUSES}
+    taken = {e.user_id for e in nominees if e.is_active}
     choices = [(0, _("— Chọn đảng viên —"))] + [
         (m.id, f"{m.full_name} — {unit_display_name(m.organization)}") for m in members if m.id not in taken]
     nominate_form = nominate_form or NominateForm()

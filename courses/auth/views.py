@@ -10,7 +10,6 @@ from flask_login import current_user, login_user, logout_user
 from courses.auth import services, sessions, throttling
 from courses.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm, RegistrationForm
 from courses.errors import render_error
-from courses.exceptions import DomainError
 from courses.extensions import limiter
 from courses.i18n.services import set_language
 from courses.organizations.services import organization_choices
@@ -85,27 +84,18 @@ def register():
         return redirect(url_for("catalog.index"))
     form = RegistrationForm()
     form.organization_id.choices = [(0, _("— Chọn đơn vị —"))] + organization_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.register_participant(
-                full_name=form.full_name.data,
-                email=form.email.data,
-                organization_id=form.organization_id.data,
-                party_position=form.party_position.data,
-                job_title=form.job_title.data,
-                password=form.password.data,
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            lang = session.get("lang")
-            session.clear()
-            sessions.first_login(user)
-            login_user(user)
-            if lang:  # the language chosen before signing up becomes the account's
-                set_language(user, session, lang)
-            flash(_("Đăng ký thành công. Chào mừng đồng chí %(name)s!", name=user.full_name), "success")
-            return redirect(url_for("catalog.index"))
+    if form.call_service(lambda: services.register_participant(
+            full_name=form.full_name.data, email=form.email.data, organization_id=form.organization_id.data,
+            party_position=form.party_position.data, job_title=form.job_title.data, password=form.password.data)):
+        user = form.result
+        lang = session.get("lang")
+        session.clear()
+        sessions.first_login(user)
+        login_user(user)
+        if lang:  # the language chosen before signing up becomes the account's
+            set_language(user, session, lang)
+        flash(_("Đăng ký thành công. Chào mừng đồng chí %(name)s!", name=user.full_name), "success")
+        return redirect(url_for("catalog.index"))
     return render_template("auth/register.html", form=form)
 
 

@@ -12,10 +12,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.actions import attempt, run_service
 from courses.enrollment import import_files, importer, tokens
 from courses.enrollment.blueprint import bp, course_or_404, download
 from courses.enrollment.forms import ImportConfirmForm, ImportUploadForm
-from courses.exceptions import DomainError
 from courses.permissions import staff_required
 
 # ---------------------------------------------------------------- organizer: import
@@ -67,12 +67,12 @@ def import_upload(course_id: int):
     confirm_form = None
     if form.validate_on_submit():
         data = form.file.data.read()
-        try:
-            rows = import_files.parse_spreadsheet(form.file.data.filename, data)
-            plan = importer.plan_import(course, rows)
-        except DomainError as error:
-            form.add_domain_error(error)
+        outcome = run_service(lambda: importer.plan_import(
+            course, import_files.parse_spreadsheet(form.file.data.filename, data)))
+        if not outcome.ok:
+            form.add_domain_error(outcome.error)
         else:
+            plan = outcome.result
             if plan.ok:
                 confirm_form = ImportConfirmForm(token=_stash_upload(course.id, form.file.data.filename, data))
     status = 400 if request.method == "POST" and (form.errors or form.form_errors or (plan and not plan.ok)) else 200
@@ -91,12 +91,11 @@ def import_confirm(course_id: int):
         flash(_("Phiên nhập danh sách đã hết hạn; hãy tải tệp lên lại."), "warning")
         return redirect(url_for("enrollment.import_upload", course_id=course.id))
     path, name = stashed
-    try:
-        plan = importer.plan_import(course, import_files.parse_spreadsheet(name, path.read_bytes()))
-        result = importer.apply_import(current_user, course.id, plan)
-    except DomainError as error:
-        flash(error.message, "danger")
+    outcome = attempt(lambda: importer.apply_import(
+        current_user, course.id, importer.plan_import(course, import_files.parse_spreadsheet(name, path.read_bytes()))))
+    if not outcome.ok:
         return redirect(url_for("enrollment.import_upload", course_id=course.id))
+    result = outcome.result
     path.unlink(missing_ok=True)
     links = [(user, tokens.set_password_url(user)) for user in result.new_users]
     return render_template("enrollment/import_done.html", course=course, result=result, links=links)

@@ -76,14 +76,11 @@ def register(user: User, course_id: int, now: datetime | None = None) -> Enrollm
         raise DomainError(_("Không tìm thấy lớp học."))
     reason = ineligibility_reason(user, course, now)
     if reason:
-        db.session.rollback()
         raise DomainError(reason)
     enrollment = find_enrollment(user.id, course.id)
     if enrollment is not None and enrollment.is_active:
-        db.session.rollback()
         raise DomainError(_("Đồng chí đã đăng ký lớp này (%(status)s).", status=enrollment.status.label))
     if enrollment is not None and enrollment.status == EnrollmentStatus.REJECTED:
-        db.session.rollback()
         raise DomainError(_("Đăng ký của đồng chí đã bị từ chối: %(reason)s",
                             reason=enrollment.status_reason or "—"))
     org_id = grassroots_id(user.organization_id)
@@ -118,10 +115,8 @@ def cancel_own(user: User, course_id: int) -> Enrollment:
     course = lock_course(course_id)
     enrollment = find_enrollment(user.id, course_id) if course else None
     if enrollment is None or not enrollment.is_active:
-        db.session.rollback()
         raise DomainError(_("Đồng chí không có đăng ký nào đang hiệu lực ở lớp này."))
     if not enrollment.can_be_cancelled(utcnow().astimezone(LOCAL_TZ).date()):
-        db.session.rollback()
         raise DomainError(_("Lớp đã bắt đầu; không thể hủy đăng ký."))
     before = enrollment.status
     enrollment.status = EnrollmentStatus.CANCELLED
@@ -143,7 +138,6 @@ def course_enrollment(course: Course, enrollment_id: int) -> Enrollment:
     """The enrollment enrollment_id of course, read fresh; refuses (and rolls back) any other."""
     enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True)
     if enrollment is None or enrollment.course_id != course.id:
-        db.session.rollback()
         raise DomainError(_("Không tìm thấy đăng ký này trong lớp."))
     return enrollment
 
@@ -159,13 +153,10 @@ def change_status(actor: User, course_id: int, enrollment_id: int, status: Enrol
     enrollment = course_enrollment(course, enrollment_id)
     before = enrollment.status
     if before == status:
-        db.session.rollback()
         raise DomainError(_("Đăng ký đã ở trạng thái «%(status)s».", status=status.label))
     if status == EnrollmentStatus.REJECTED and not reason:
-        db.session.rollback()
         raise DomainError(_("Vui lòng ghi lý do từ chối; học viên sẽ thấy lý do này."), field="reason")
     if status == EnrollmentStatus.CONFIRMED and not seat_counts(course).has_seat(None, use_quotas=False):
-        db.session.rollback()
         raise DomainError(_("Lớp đã đủ %(capacity)s chỗ; hãy đưa vào danh sách chờ.", capacity=course.capacity))
     enrollment.status = status
     enrollment.status_reason = reason if status in (EnrollmentStatus.REJECTED, EnrollmentStatus.CANCELLED) else None
@@ -197,7 +188,6 @@ def approve(actor: User, course_id: int, enrollment_ids: list[int]) -> tuple[int
         .order_by(Enrollment.requested_at, Enrollment.id)
     ).all()
     if not pending:
-        db.session.rollback()
         raise DomainError(_("Không có đăng ký chờ duyệt nào được chọn."))
     counts = seat_counts(course)
     confirmed = waitlisted = 0
@@ -230,7 +220,6 @@ def add_by_hand(actor: User, course_id: int, email: str) -> Enrollment:
         raise DomainError(_("Không tìm thấy lớp học."))
     enrollment = find_enrollment(user.id, course.id)
     if enrollment is not None and enrollment.is_active:
-        db.session.rollback()
         raise DomainError(_("%(name)s đã có trong danh sách (%(status)s).", name=user.full_name,
                             status=enrollment.status.label), field="email")
     org_id = grassroots_id(user.organization_id)

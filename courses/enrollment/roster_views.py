@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.actions import attempt
 from courses.enrollment import exports, registration
 from courses.enrollment import roster as rosters  # the module; `roster` is the roster page
 from courses.enrollment.blueprint import bp, course_or_404, download
@@ -76,14 +77,10 @@ def change_status(course_id: int, enrollment_id: int):
     course = course_or_404(course_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            enrollment = registration.change_status(current_user, course.id, enrollment_id, form.status.data,
-                                                    form.reason.data)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("%(name)s: %(status)s.", name=enrollment.user.full_name, status=enrollment.status.label),
-                  "success")
+        attempt(lambda: registration.change_status(current_user, course.id, enrollment_id, form.status.data,
+                                                   form.reason.data),
+                lambda enrollment: _("%(name)s: %(status)s.", name=enrollment.user.full_name,
+                                     status=enrollment.status.label))
     else:
         flash(_("Trạng thái không hợp lệ."), "danger")
     return redirect(request.form.get("back") if _safe_back(request.form.get("back"))

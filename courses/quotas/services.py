@@ -55,7 +55,6 @@ def set_quota(actor: User, course_id: int, organization_id: int, seats: int) -> 
     others = db.session.scalar(select(func.coalesce(func.sum(CourseQuota.seats), 0)).where(
         CourseQuota.course_id == course.id, CourseQuota.organization_id != organization_id)) or 0
     if others + seats > course.capacity:
-        db.session.rollback()
         raise DomainError(_("Tổng chỉ tiêu (%(total)s) vượt quá sĩ số của lớp (%(capacity)s).",
                             total=others + seats, capacity=course.capacity), field="seats")
     before = {"seats": quota.seats} if quota else None
@@ -154,10 +153,8 @@ def _nominatable_course(course: Course | None) -> Course:
     if course is None:
         raise DomainError(_("Không tìm thấy lớp học."))
     if course.status not in (CourseStatus.PUBLISHED, CourseStatus.CLOSED):
-        db.session.rollback()
         raise DomainError(_("Lớp không nhận cử học viên."))
     if course.starts_on <= utcnow().astimezone(LOCAL_TZ).date():
-        db.session.rollback()
         raise DomainError(_("Lớp đã bắt đầu; không thể cử thêm hoặc thay người."))
     return course
 
@@ -165,7 +162,6 @@ def _nominatable_course(course: Course | None) -> Course:
 def _member_of_scope(user_id: int, scope_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.organization_id is None or grassroots_id(user.organization_id) != scope_id:
-        db.session.rollback()
         raise NotAllowed(_("Người được cử phải là đảng viên của đơn vị đồng chí phụ trách."), field="user_id")
     return user
 
@@ -198,14 +194,11 @@ def nominate(coordinator: User, course_id: int, user_id: int) -> Enrollment:
         Enrollment.course_id == course.id, Enrollment.quota_organization_id == scope,
         Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED)))) or 0
     if used >= quota:
-        db.session.rollback()
         raise DomainError(_("Đơn vị đã dùng hết chỉ tiêu (%(used)s/%(quota)s).", used=used, quota=quota))
     if not seat_counts(course).has_seat(None, use_quotas=False) and not course.requires_approval:
-        db.session.rollback()
         raise DomainError(_("Lớp đã đủ chỗ."))
     enrollment = find_enrollment(member.id, course.id)
     if enrollment is not None and enrollment.is_active:
-        db.session.rollback()
         raise DomainError(_("%(name)s đã có trong danh sách (%(status)s).", name=member.full_name,
                             status=enrollment.status.label))
     if enrollment is None:
@@ -229,12 +222,10 @@ def substitute(coordinator: User, course_id: int, enrollment_id: int, user_id: i
     course = _nominatable_course(lock_course(course_id))
     old = course_enrollment(course, enrollment_id)
     if old.quota_organization_id != scope or old.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED):
-        db.session.rollback()
         raise NotAllowed(_("Chỉ thay được người đang giữ chỗ của đơn vị đồng chí."))
     member = _member_of_scope(user_id, scope)
     new = find_enrollment(member.id, course.id)
     if new is not None and new.status in (EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED):
-        db.session.rollback()
         raise DomainError(_("%(name)s đã có chỗ trong lớp.", name=member.full_name), field="user_id")
     if new is None:
         new = Enrollment(user_id=member.id, course_id=course.id)

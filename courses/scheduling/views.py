@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.actions import attempt
 from courses.audit import labels as audit_labels
 from courses.audit.services import course_history
 from courses.confirmation import confirm_first
@@ -112,12 +113,8 @@ def change_status(course_id: int, action: str):
     if action not in lifecycle.TRANSITIONS or action == "cancel":
         abort(404)
     if form.validate_on_submit():
-        try:
-            lifecycle.change_status(current_user, course, action)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("Lớp đã chuyển sang trạng thái «%(status)s».", status=course.status.label), "success")
+        attempt(lambda: lifecycle.change_status(current_user, course, action),
+                lambda _result: _("Lớp đã chuyển sang trạng thái «%(status)s».", status=course.status.label))
     return redirect(url_for("scheduling.course", course_id=course.id))
 
 
@@ -128,12 +125,8 @@ def cancel_course(course_id: int):
     course = found_or_404(queries.load_course(course_id))
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            lifecycle.change_status(current_user, course, "cancel", reason=form.reason.data)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("Đã hủy lớp."), "success")
+        attempt(lambda: lifecycle.change_status(current_user, course, "cancel", reason=form.reason.data),
+                _("Đã hủy lớp."))
     else:
         flash(_("Vui lòng nêu lý do hủy lớp."), "danger")
     return redirect(url_for("scheduling.course", course_id=course.id))
@@ -255,10 +248,5 @@ def delete_session(session_id: int):
                              url_for("scheduling.course", course_id=course_id))
         if page is not None:
             return page
-        try:
-            timetable.delete_session(current_user, item)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("Đã xóa buổi học."), "success")
+        attempt(lambda: timetable.delete_session(current_user, item), _("Đã xóa buổi học."))
     return redirect(url_for("scheduling.course", course_id=course_id))

@@ -101,13 +101,9 @@ def approve(course_id: int):
     ids = [number for number in map(parse_ascii_int, request.form.getlist("enrollment_ids"))
            if number is not None and number <= MAX_ID]
     if form.validate_on_submit():
-        try:
-            confirmed, waitlisted = registration.approve(current_user, course.id, ids)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("Đã duyệt: %(confirmed)s xác nhận, %(waitlisted)s vào danh sách chờ.",
-                    confirmed=confirmed, waitlisted=waitlisted), "success")
+        attempt(lambda: registration.approve(current_user, course.id, ids),
+                lambda counts: _("Đã duyệt: %(confirmed)s xác nhận, %(waitlisted)s vào danh sách chờ.",
+                                 confirmed=counts[0], waitlisted=counts[1]))
     return redirect(url_for("enrollment.roster", course_id=course.id, status="pending"))
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from courses.actions import attempt
 from courses.confirmation import confirm_first
 from courses.enrollment import registration, tokens, waitlist
 from courses.enrollment.blueprint import bp
@@ -17,7 +18,6 @@ from courses.enrollment.dashboard import participant_dashboard
 from courses.enrollment.forms import ActionForm, SetPasswordForm
 from courses.enrollment.models import Enrollment
 from courses.enums import EnrollmentStatus, SessionKind
-from courses.exceptions import DomainError
 from courses.extensions import limiter
 from courses.formatting import LOCAL_TZ
 from courses.permissions import login_required, public
@@ -52,11 +52,9 @@ def register(course_id: int):
     """Register oneself for a course."""
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            enrollment = registration.register(current_user, course_id)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
+        outcome = attempt(lambda: registration.register(current_user, course_id))
+        if outcome.ok:
+            enrollment = outcome.result
             if enrollment.status == EnrollmentStatus.CONFIRMED:
                 flash(_("Đăng ký thành công: đồng chí đã có chỗ trong lớp."), "success")
                 overlap = waitlist.overlap_message(waitlist.overlapping_courses(current_user.id, course_id))
@@ -85,12 +83,7 @@ def cancel(course_id: int):
                              cancel_lines(course, enrollment) if active else [], back, needed=active)
         if page is not None:
             return page
-        try:
-            registration.cancel_own(current_user, course_id)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("Đã hủy đăng ký."), "info")
+        attempt(lambda: registration.cancel_own(current_user, course_id), _("Đã hủy đăng ký."), category="info")
     if target == "dashboard":
         return redirect(url_for("enrollment.dashboard"))
     return redirect(url_for("catalog.course", course_id=course_id))

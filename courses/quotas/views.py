@@ -7,10 +7,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from courses.actions import attempt, run_service
 from courses.enrollment.blueprint import bp, course_or_404
 from courses.enrollment.forms import NominateForm, QuotaForm, SubstituteForm
 from courses.enums import CourseStatus, Role
-from courses.exceptions import DomainError, NotAllowed
+from courses.exceptions import NotAllowed
 from courses.organizations.services import get_organization, grassroots_organizations, unit_display_name
 from courses.permissions import is_staff, role_required, staff_required
 from courses.quotas import services as quota_services
@@ -107,12 +108,8 @@ def nominate(course_id: int):
     form = NominateForm()
     form.user_id.choices = [(m.id, m.full_name) for m in quota_services.unit_members(current_user)]
     if form.validate_on_submit():
-        try:
-            enrollment = quota_services.nominate(current_user, course.id, form.user_id.data)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(_("Đã cử %(name)s.", name=enrollment.user.full_name), "success")
+        attempt(lambda: quota_services.nominate(current_user, course.id, form.user_id.data),
+                lambda enrollment: _("Đã cử %(name)s.", name=enrollment.user.full_name))
     else:
         flash(_("Vui lòng chọn một đảng viên của đơn vị."), "danger")
     return redirect(url_for("enrollment.unit_course", course_id=course.id))
@@ -130,14 +127,14 @@ def substitute(course_id: int, enrollment_id: int):
         abort(403)
     form.user_id.choices = [(m.id, m.full_name) for m in quota_services.unit_members(current_user)]
     if form.validate_on_submit():
-        try:
-            enrollment = quota_services.substitute(current_user, course.id, enrollment_id, form.user_id.data)
-        except NotAllowed:
-            abort(403)
-        except DomainError as error:
-            flash(error.message, "danger")
+        outcome = run_service(lambda: quota_services.substitute(current_user, course.id, enrollment_id,
+                                                                form.user_id.data))
+        if isinstance(outcome.error, NotAllowed):
+            abort(403)  # a seat that is not the unit's is forbidden, not merely refused
+        if outcome.ok:
+            flash(_("Đã thay bằng %(name)s.", name=outcome.result.user.full_name), "success")
         else:
-            flash(_("Đã thay bằng %(name)s.", name=enrollment.user.full_name), "success")
+            flash(outcome.error.message, "danger")
     else:
         flash(_("Vui lòng chọn một đảng viên của đơn vị."), "danger")
     return redirect(url_for("enrollment.unit_course", course_id=course.id))

@@ -128,7 +128,8 @@ def register_blueprints(app: Flask) -> None:
     from courses.jobs.views import bp as jobs_bp
     from courses.quotas import views as quota_views  # noqa: F401  (quotas and nominations: routes on enrollment_bp)
     from courses.scheduling import directory_views, materials_views  # noqa: F401  (their routes join scheduling_bp)
-    from courses.scheduling.views import bp as scheduling_bp
+    from courses.scheduling import views as scheduling_views  # noqa: F401  (its routes join scheduling_bp)
+    from courses.scheduling.blueprint import bp as scheduling_bp
     from courses.security.views import bp as security_bp
 
     app.register_blueprint(catalog_bp)

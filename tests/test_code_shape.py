@@ -102,3 +102,11 @@ def test_view_modules_run_no_query_of_their_own():
             if QUERY_IN_VIEW.search(code):
                 found.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}")
     assert found == []
+
+
+def test_no_view_module_imports_another():
+    """Helpers two pages share live in a service or a blueprint module, not in another page's views."""
+    modules = _modules()
+    views = {name for name in modules if name.rsplit(".", 1)[-1] == "views" or name.endswith("_views")}
+    found = {name: sorted(_module_level_imports(modules[name], modules) & (views - {name})) for name in views}
+    assert {name: imported for name, imported in found.items() if imported} == {}

@@ -9,9 +9,9 @@ from flask_login import current_user
 from courses.permissions import staff_required
 from courses.routing import found_or_404
 from courses.scheduling import directory, queries
+from courses.scheduling.blueprint import bp
 from courses.scheduling.forms import SpeakerForm, TopicForm
 from courses.scheduling.models import Speaker
-from courses.scheduling.views import bp
 
 # ---------------------------------------------------------------- topics
 

@@ -12,9 +12,10 @@ from courses.formatting import local_datetime
 from courses.permissions import staff_required
 from courses.routing import found_or_404
 from courses.scheduling import materials, queries
+from courses.scheduling.blueprint import bp
+from courses.scheduling.confirmations import material_delete_lines
 from courses.scheduling.forms import MaterialEditForm, MaterialForm, StatusForm
 from courses.scheduling.models import Course
-from courses.scheduling.views import bp, material_delete_lines
 
 
 def _session_choices(course: Course) -> list[tuple[int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,11 +15,13 @@ from courses.audit.services import course_history
 from courses.confirmation import confirm_first
 from courses.enums import CourseStatus, SessionKind
 from courses.exceptions import DomainError
-from courses.formatting import LOCAL_TZ, clock, short_date, to_local
+from courses.formatting import LOCAL_TZ, to_local
 from courses.organizations.services import organization_choices
 from courses.permissions import staff_required
 from courses.routing import found_or_404, page_arg
 from courses.scheduling import lifecycle, queries, timetable
+from courses.scheduling.blueprint import bp
+from courses.scheduling.confirmations import material_delete_lines, session_delete_lines
 from courses.scheduling.course_data import CourseData
 from courses.scheduling.forms import (
     CancelForm,
@@ -28,9 +30,7 @@ from courses.scheduling.forms import (
     SessionForm,
     StatusForm,
 )
-from courses.scheduling.models import Course, CourseSession, Material
-
-bp = Blueprint("scheduling", __name__)
+from courses.scheduling.models import Course, CourseSession
 
 PER_PAGE = 30
 
@@ -216,25 +216,6 @@ def edit_session(session_id: int):
         flash(_("Đã lưu buổi học."), "success")
         return redirect(url_for("scheduling.course", course_id=course.id))
     return render_template("scheduling/session_form.html", form=form, course=course, item=item)
-
-
-def session_delete_lines(item: CourseSession) -> list[str]:
-    """What deleting a session does (the dialog and the confirmation page)."""
-    lines = [_("Xóa buổi «%(title)s» (%(start)s–%(end)s, ngày %(day)s) khỏi thời khóa biểu.",
-               title=item.display_title, start=clock(item.starts_at), end=clock(item.ends_at),
-               day=short_date(item.starts_at))]
-    attached = [m.title for m in item.course.materials if m.session_id == item.id]
-    if attached:
-        lines.append(_("Tài liệu gắn với buổi này cũng bị xóa: %(titles)s.", titles=", ".join(attached)))
-    return lines
-
-
-def material_delete_lines(material: Material) -> list[str]:
-    """What deleting a material does."""
-    lines = [_("Xóa tài liệu «%(title)s» khỏi lớp; học viên sẽ không xem được nữa.", title=material.title)]
-    if material.stored_name:
-        lines.append(_("Tệp tải lên bị xóa khỏi máy chủ (trừ khi còn nơi khác dùng)."))
-    return lines
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["POST"])

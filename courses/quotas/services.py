@@ -166,6 +166,19 @@ def _member_of_scope(user_id: int, scope_id: int) -> User:
     return user
 
 
+def quota_used_up(course: Course, scope: int) -> str | None:
+    """«Đơn vị đã dùng hết chỉ tiêu (3/3).» when the unit holds every seat of its quota (pending
+    and confirmed nominees count), else None."""
+    quota = db.session.scalar(select(CourseQuota.seats).where(
+        CourseQuota.course_id == course.id, CourseQuota.organization_id == scope)) or 0
+    used = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.course_id == course.id, Enrollment.quota_organization_id == scope,
+        Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED)))) or 0
+    if used >= quota:
+        return _("Đơn vị đã dùng hết chỉ tiêu (%(used)s/%(quota)s).", used=used, quota=quota)
+    return None
+
+
 def nomination_refusal(course: Course, scope: int) -> tuple[str | None, bool]:
     """Why the unit cannot nominate into course now, as nominate() would refuse, or None;
     and whether substitutions are still open (they need no free seat of the quota)."""
@@ -173,14 +186,7 @@ def nomination_refusal(course: Course, scope: int) -> tuple[str | None, bool]:
         return _("Lớp không nhận cử học viên."), False
     if course.starts_on <= utcnow().astimezone(LOCAL_TZ).date():
         return _("Lớp đã bắt đầu; không thể cử thêm hoặc thay người."), False
-    quota = db.session.scalar(select(CourseQuota.seats).where(
-        CourseQuota.course_id == course.id, CourseQuota.organization_id == scope)) or 0
-    used = db.session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.course_id == course.id, Enrollment.quota_organization_id == scope,
-        Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED)))) or 0
-    if used >= quota:
-        return _("Đơn vị đã dùng hết chỉ tiêu (%(used)s/%(quota)s).", used=used, quota=quota), True
-    return None, True
+    return quota_used_up(course, scope), True
 
 
 def nominate(coordinator: User, course_id: int, user_id: int) -> Enrollment:
@@ -188,13 +194,9 @@ def nominate(coordinator: User, course_id: int, user_id: int) -> Enrollment:
     scope = coordinator_scope(coordinator)
     course = _nominatable_course(lock_course(course_id))
     member = _member_of_scope(user_id, scope)
-    quota = db.session.scalar(select(CourseQuota.seats).where(
-        CourseQuota.course_id == course.id, CourseQuota.organization_id == scope)) or 0
-    used = db.session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.course_id == course.id, Enrollment.quota_organization_id == scope,
-        Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.CONFIRMED)))) or 0
-    if used >= quota:
-        raise DomainError(_("Đơn vị đã dùng hết chỉ tiêu (%(used)s/%(quota)s).", used=used, quota=quota))
+    used_up = quota_used_up(course, scope)
+    if used_up:
+        raise DomainError(used_up)
     if not seat_counts(course).has_seat(None, use_quotas=False) and not course.requires_approval:
         raise DomainError(_("Lớp đã đủ chỗ."))
     enrollment = find_enrollment(member.id, course.id)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from courses.addresses import EmailAddress
 from courses.enums import PartyPosition
 from courses.forms import BaseForm, password_strength
 
@@ -29,7 +30,7 @@ class RegistrationForm(BaseForm):
         _l("Email"),
         validators=[
             DataRequired(_l("Vui lòng nhập email.")),
-            Email(_l("Địa chỉ email không hợp lệ."), check_deliverability=False),
+            EmailAddress(_l("Địa chỉ email không hợp lệ.")),
             Length(max=255),
         ],
     )

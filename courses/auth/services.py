@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from courses.addresses import is_valid_address
 from courses.audit.services import record
 from courses.auth import sessions
 from courses.auth.models import User
@@ -33,6 +34,8 @@ def register_participant(*, full_name: str, email: str, organization_id: int,
                          password: str) -> User:
     """Create a participant account; refuses a taken email or an unknown organization."""
     email = normalize_email(email)
+    if not is_valid_address(email):
+        raise DomainError(_l("Địa chỉ email không hợp lệ."), field="email")
     if find_user_by_email(email) is not None:
         raise DomainError(_l("Email này đã được dùng cho một tài khoản khác."), field="email")
     organization = db.session.get(Organization, organization_id)

@@ -6,7 +6,6 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -15,6 +14,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from courses.addresses import EmailAddress
 from courses.enums import EnrollmentStatus
 from courses.forms import BaseForm, password_strength
 
@@ -39,7 +39,7 @@ class AddParticipantForm(BaseForm):
 
     email = EmailField(_l("Email của học viên"), validators=[
         DataRequired(_l("Vui lòng nhập email.")),
-        Email(_l("Địa chỉ email không hợp lệ."), check_deliverability=False), Length(max=255)])
+        EmailAddress(_l("Địa chỉ email không hợp lệ.")), Length(max=255)])
     submit = SubmitField(_l("Thêm vào danh sách"))
 
 

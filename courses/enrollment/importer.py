@@ -7,13 +7,13 @@ transaction. Importing the same file twice changes nothing the second time.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
+from courses.addresses import is_valid_address
 from courses.audit.services import record
 from courses.auth.models import User
 from courses.db_types import utcnow
@@ -47,7 +47,6 @@ HEADER_ALIASES = {
     "phone": {"dien thoai", "so dien thoai", "phone"},
     "party_card_number": {"so the dang vien", "so the dang", "the dang vien"},
 }
-EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 CHUNK = 500
 
 
@@ -198,7 +197,7 @@ def plan_import(course, rows: list[list[str]]) -> ImportPlan:
             if not values[key]:
                 problems.append(Problem(number, headers[key], _("Chưa điền.")))
         email = values["email"].lower()
-        if email and (not EMAIL_RE.match(email) or len(email) > 255):
+        if email and not is_valid_address(email):
             problems.append(Problem(number, headers["email"], _("Email không hợp lệ: «%(email)s».", email=values["email"])))
         elif email in seen_emails:
             problems.append(Problem(number, headers["email"],

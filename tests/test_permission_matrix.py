@@ -88,6 +88,7 @@ MATRIX: dict[str, Case] = {
     "auth.logout_everywhere": LOGGED_IN,
     # Administration
     "admin.users": ADMIN,
+    "admin.edit_user": ADMIN,
     "admin.set_role": ADMIN.but(data={"role": "participant"}),
     "admin.set_active": ADMIN.but(data={"active": "0"}),
     "audit.index": ADMIN,

@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "user.register": _l("Đăng ký tài khoản"),
     "user.create_admin": _l("Tạo tài khoản quản trị"),
     "user.set_role": _l("Đổi vai trò"),
+    "user.update": _l("Sửa tài khoản"),
     "user.set_password": _l("Đặt mật khẩu"),
     "user.change_password": _l("Đổi mật khẩu"),
     "job.start": _l("Bắt đầu tác vụ"),

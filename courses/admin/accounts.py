@@ -1,0 +1,93 @@
+"""An admin corrects an account: name, address, unit, party position, job title, phone.
+
+A unit or position chosen wrongly at sign-up decides which courses a participant may register
+for and whose quota their seat counts against, so only an admin changes them here (the role
+and deactivation have their own buttons on the user list).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from courses.addresses import is_valid_address
+from courses.audit.services import record
+from courses.auth.models import User
+from courses.auth.services import normalize_email
+from courses.enums import PartyPosition
+from courses.exceptions import DomainError
+from courses.extensions import db
+from courses.organizations.services import get_organization
+
+
+@dataclass
+class AccountData:
+    """What the account form sends."""
+
+    full_name: str
+    email: str
+    organization_id: int | None
+    party_position: PartyPosition | None
+    job_title: str = ""
+    phone: str = ""
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(item.name for item in fields(cls))
+
+    @classmethod
+    def of(cls, user: User) -> AccountData:
+        return cls(**{name: getattr(user, name) for name in cls.names()})
+
+
+def _snapshot(user: User) -> dict:
+    values = {name: getattr(user, name) for name in AccountData.names()}
+    values["party_position"] = user.party_position.value if user.party_position else None
+    return values
+
+
+def _check(data: AccountData, user_id: int) -> AccountData:
+    full_name = (data.full_name or "").strip()
+    if not full_name:
+        raise DomainError(_l("Vui lòng nhập họ và tên."), field="full_name")
+    if len(full_name) > 255:
+        raise DomainError(_l("Họ và tên dài tối đa 255 ký tự."), field="full_name")
+    email = normalize_email(data.email)
+    if not is_valid_address(email):
+        raise DomainError(_l("Địa chỉ email không hợp lệ."), field="email")
+    taken = db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user_id))
+    if taken is not None:
+        raise DomainError(_l("Email này đã được dùng cho một tài khoản khác."), field="email")
+    if data.organization_id is not None and get_organization(data.organization_id) is None:
+        raise DomainError(_l("Đơn vị không tồn tại."), field="organization_id")
+    job_title, phone = (data.job_title or "").strip(), (data.phone or "").strip()
+    if len(job_title) > 255:
+        raise DomainError(_l("Chức vụ chính quyền dài tối đa 255 ký tự."), field="job_title")
+    if len(phone) > 40:
+        raise DomainError(_l("Số điện thoại dài tối đa 40 ký tự."), field="phone")
+    return AccountData(full_name=full_name, email=email, organization_id=data.organization_id,
+                       party_position=data.party_position, job_title=job_title, phone=phone)
+
+
+def update_account(actor: User, user: User, data: AccountData) -> bool:
+    """Save the admin's corrections (audited, before and after); False when nothing changed."""
+    data = _check(data, user.id)
+    before = _snapshot(user)
+    for name in AccountData.names():
+        value = getattr(data, name)
+        setattr(user, name, value if value != "" or name not in ("job_title", "phone") else None)
+    after = _snapshot(user)
+    changed = {name for name in before if before[name] != after[name]}
+    if not changed:
+        db.session.rollback()
+        return False
+    record(actor, "user.update", user, before={name: before[name] for name in changed},
+           after={name: after[name] for name in changed})
+    try:
+        db.session.commit()
+    except IntegrityError:  # the address was taken between the check and the save
+        db.session.rollback()
+        raise DomainError(_l("Email này đã được dùng cho một tài khoản khác."), field="email") from None
+    return True

@@ -146,6 +146,7 @@ MATRIX: dict[str, Case] = {
     "enrollment.import_confirm": STAFF,
     "enrollment.export_xlsx": STAFF,
     "enrollment.export_csv": STAFF,
+    "enrollment.set_password_links": STAFF,
     "enrollment.sign_in_sheet": STAFF,
     # Enrollment: unit coordinators
     "enrollment.unit": COORDINATOR,

@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "enrollment.set_status": _l("Đổi trạng thái đăng ký"),
     "enrollment.promote": _l("Chuyển từ danh sách chờ"),
     "enrollment.import": _l("Nhập danh sách học viên"),
+    "enrollment.set_password_links": _l("Tải liên kết đặt mật khẩu"),
     "enrollment.nominate": _l("Cử học viên"),
     "enrollment.substitute": _l("Cử người thay thế"),
     "certificate.issue": _l("Cấp giấy chứng nhận"),

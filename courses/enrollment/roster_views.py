@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from courses.actions import attempt
-from courses.enrollment import exports, registration
+from courses.enrollment import exports, password_links, registration
 from courses.enrollment import roster as rosters  # the module; `roster` is the roster page
 from courses.enrollment.blueprint import bp, course_or_404, download
 from courses.enrollment.forms import ActionForm, AddParticipantForm, StatusForm
 from courses.enums import EnrollmentStatus
 from courses.exceptions import DomainError
+from courses.exports import XLSX
 from courses.organizations.services import grassroots_organizations
 from courses.permissions import staff_required
 from courses.routing import MAX_ID, id_arg, page_arg, safe_next_url
@@ -46,6 +47,7 @@ def _roster_page(course: Course, add_form=None, status_form=None):
         status_labels=[(s, s.label) for s in EnrollmentStatus], add_form=add_form or AddParticipantForm(),
         status_form=status_form or StatusForm(), action_form=ActionForm(),
         sessions=rosters.topic_sessions(course.id),
+        without_password=password_links.count_without_password(course.id),
     )
 
 
@@ -116,8 +118,7 @@ def export_xlsx(course_id: int):
     course = course_or_404(course_id)
     enrollments = rosters.sorted_roster(course.id)
     return download(exports.roster_xlsx(f"{course.code} – {course.title}", enrollments),
-                    f"danh-sach-{course.code}.xlsx",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    f"danh-sach-{course.code}.xlsx", XLSX)
 
 
 @bp.route("/courses/<int:course_id>/roster.csv")
@@ -127,6 +128,18 @@ def export_csv(course_id: int):
     course = course_or_404(course_id)
     enrollments = rosters.sorted_roster(course.id)
     return download(exports.roster_csv(enrollments), f"danh-sach-{course.code}.csv", "text/csv; charset=utf-8")
+
+
+@bp.route("/courses/<int:course_id>/set-password-links.xlsx", methods=["POST"])
+@staff_required
+def set_password_links(course_id: int):
+    """Fresh set-password links of the participants who never set a password, as XLSX (audited)."""
+    course = course_or_404(course_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại."), "danger")
+        return redirect(url_for("enrollment.roster", course_id=course.id))
+    data, _count = password_links.links_workbook(current_user, course)
+    return download(data, f"lien-ket-dat-mat-khau-{course.code}.xlsx", XLSX)
 
 
 @bp.route("/courses/<int:course_id>/sign-in-sheet.pdf")

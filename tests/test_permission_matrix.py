@@ -85,6 +85,7 @@ MATRIX: dict[str, Case] = {
     "auth.register": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.change_password": LOGGED_IN,
+    "auth.profile": LOGGED_IN,
     "auth.logout_everywhere": LOGGED_IN,
     # Administration
     "admin.users": ADMIN,

@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "user.create_admin": _l("Tạo tài khoản quản trị"),
     "user.set_role": _l("Đổi vai trò"),
     "user.update": _l("Sửa tài khoản"),
+    "user.update_profile": _l("Sửa hồ sơ"),
     "user.set_password": _l("Đặt mật khẩu"),
     "user.change_password": _l("Đổi mật khẩu"),
     "job.start": _l("Bắt đầu tác vụ"),

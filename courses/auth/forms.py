@@ -89,3 +89,14 @@ class LogoutEverywhereForm(BaseForm):
     """End every session of one's account (only the CSRF token is posted)."""
 
     submit = SubmitField(_l("Đăng xuất khỏi mọi thiết bị"))
+
+
+class ProfileForm(BaseForm):
+    """One's own details (the language choices come from the app's LANGUAGES)."""
+
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")),
+                                                         Length(max=255)])
+    job_title = StringField(_l("Chức vụ chính quyền"), validators=[Length(max=255)])
+    phone = StringField(_l("Điện thoại"), validators=[Length(max=40)])
+    locale = SelectField(_l("Ngôn ngữ"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    submit = SubmitField(_l("Lưu thay đổi"))

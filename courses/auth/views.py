@@ -7,8 +7,9 @@ from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from courses.auth import profile as profile_service
 from courses.auth import services, sessions, throttling
-from courses.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm, RegistrationForm
+from courses.auth.forms import ChangePasswordForm, LoginForm, LogoutEverywhereForm, ProfileForm, RegistrationForm
 from courses.errors import render_error
 from courses.extensions import limiter
 from courses.i18n.services import set_language
@@ -110,6 +111,23 @@ def change_password():
         flash(_("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."), "success")
         return redirect(url_for("catalog.index"))
     return render_template("auth/change_password.html", form=form, logout_everywhere=LogoutEverywhereForm())
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """«Hồ sơ của tôi»: name, job title, phone and language; the unit and position as they stand."""
+    form = ProfileForm()
+    if request.method == "GET":
+        form.process(obj=current_user)
+        form.locale.data = current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    elif form.call_service(lambda: profile_service.update_profile(
+            current_user, form.full_name.data, form.job_title.data, form.phone.data, form.locale.data)):
+        refresh()  # the page after the save speaks the language just chosen
+        flash(_("Đã lưu hồ sơ.") if form.result else _("Không có gì thay đổi."),
+              "success" if form.result else "info")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.route("/logout-everywhere", methods=["POST"])

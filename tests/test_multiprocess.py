@@ -380,7 +380,7 @@ def test_certificates_printed_as_a_job_by_the_worker_and_downloaded_from_the_oth
     assert status == 200 and "In tất cả như tác vụ nền".encode() in page
     token = re.search(rb'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1).decode()
     status, headers, _ = browser.request(cluster["a"], "/jobs/new", {
-        "kind": "printing.print_course", "course_id": str(course.id), "csrf_token": token})
+        "kind": "certificates.print_course", "course_id": str(course.id), "csrf_token": token})
     assert status == 302, headers
     job_path = urllib.parse.urlsplit(headers["Location"]).path
     job_id = int(job_path.rsplit("/", 1)[1])

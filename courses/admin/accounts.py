@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from courses.addresses import is_valid_address
 from courses.audit.services import record
 from courses.auth.models import User
-from courses.auth.services import normalize_email
+from courses.auth.profile import checked_details
+from courses.auth.services import find_user_by_email, normalize_email
 from courses.enums import PartyPosition
 from courses.exceptions import DomainError
 from courses.extensions import db
@@ -49,24 +49,15 @@ def _snapshot(user: User) -> dict:
 
 
 def _check(data: AccountData, user_id: int) -> AccountData:
-    full_name = (data.full_name or "").strip()
-    if not full_name:
-        raise DomainError(_l("Vui lòng nhập họ và tên."), field="full_name")
-    if len(full_name) > 255:
-        raise DomainError(_l("Họ và tên dài tối đa 255 ký tự."), field="full_name")
+    full_name, job_title, phone = checked_details(data.full_name, data.job_title, data.phone)
     email = normalize_email(data.email)
     if not is_valid_address(email):
         raise DomainError(_l("Địa chỉ email không hợp lệ."), field="email")
-    taken = db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.id != user_id))
-    if taken is not None:
+    owner = find_user_by_email(email)
+    if owner is not None and owner.id != user_id:
         raise DomainError(_l("Email này đã được dùng cho một tài khoản khác."), field="email")
     if data.organization_id is not None and get_organization(data.organization_id) is None:
         raise DomainError(_l("Đơn vị không tồn tại."), field="organization_id")
-    job_title, phone = (data.job_title or "").strip(), (data.phone or "").strip()
-    if len(job_title) > 255:
-        raise DomainError(_l("Chức vụ chính quyền dài tối đa 255 ký tự."), field="job_title")
-    if len(phone) > 40:
-        raise DomainError(_l("Số điện thoại dài tối đa 40 ký tự."), field="phone")
     return AccountData(full_name=full_name, email=email, organization_id=data.organization_id,
                        party_position=data.party_position, job_title=job_title, phone=phone)
 

@@ -16,8 +16,9 @@ from courses.extensions import db
 PROFILE_FIELDS = ("full_name", "job_title", "phone", "locale")
 
 
-def update_profile(user: User, full_name: str, job_title: str, phone: str, locale: str) -> bool:
-    """Save the user's own details (audited with what changed); False when nothing changed."""
+def checked_details(full_name: str | None, job_title: str | None, phone: str | None) -> tuple[str, str, str]:
+    """Name, job title and phone trimmed and within the columns' lengths, or a DomainError on the
+    field at fault; the same rule for one's own profile and for an admin's correction."""
     full_name, job_title, phone = (full_name or "").strip(), (job_title or "").strip(), (phone or "").strip()
     if not full_name:
         raise DomainError(_l("Vui lòng nhập họ và tên."), field="full_name")
@@ -27,6 +28,12 @@ def update_profile(user: User, full_name: str, job_title: str, phone: str, local
         raise DomainError(_l("Chức vụ chính quyền dài tối đa 255 ký tự."), field="job_title")
     if len(phone) > 40:
         raise DomainError(_l("Số điện thoại dài tối đa 40 ký tự."), field="phone")
+    return full_name, job_title, phone
+
+
+def update_profile(user: User, full_name: str, job_title: str, phone: str, locale: str) -> bool:
+    """Save the user's own details (audited with what changed); False when nothing changed."""
+    full_name, job_title, phone = checked_details(full_name, job_title, phone)
     if locale not in current_app.config["LANGUAGES"]:
         raise DomainError(_l("Ngôn ngữ không được hỗ trợ."), field="locale")
     before = {name: getattr(user, name) for name in PROFILE_FIELDS}

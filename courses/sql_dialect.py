@@ -1,4 +1,4 @@
-"""What SQLite and PostgreSQL do differently, in one place: write locks and upserts."""
+"""What SQLite and PostgreSQL do differently, in one place: write locks (and waiting for them), upserts."""
 from __future__ import annotations
 
 import sqlite3

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from courses.addresses import is_valid_address
-from courses.audit.services import record
+from courses.audit.services import changed, record, snapshot
 from courses.auth.models import User
 from courses.auth.profile import checked_details
 from courses.auth.services import find_user_by_email, normalize_email
@@ -30,8 +30,8 @@ class AccountData:
     email: str
     organization_id: int | None
     party_position: PartyPosition | None
-    job_title: str = ""
-    phone: str = ""
+    job_title: str | None = None
+    phone: str | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -40,12 +40,6 @@ class AccountData:
     @classmethod
     def of(cls, user: User) -> AccountData:
         return cls(**{name: getattr(user, name) for name in cls.names()})
-
-
-def _snapshot(user: User) -> dict:
-    values = {name: getattr(user, name) for name in AccountData.names()}
-    values["party_position"] = user.party_position.value if user.party_position else None
-    return values
 
 
 def _check(data: AccountData, user_id: int) -> AccountData:
@@ -65,17 +59,14 @@ def _check(data: AccountData, user_id: int) -> AccountData:
 def update_account(actor: User, user: User, data: AccountData) -> bool:
     """Save the admin's corrections (audited, before and after); False when nothing changed."""
     data = _check(data, user.id)
-    before = _snapshot(user)
+    before = snapshot(user, AccountData.names())
     for name in AccountData.names():
-        value = getattr(data, name)
-        setattr(user, name, value if value != "" or name not in ("job_title", "phone") else None)
-    after = _snapshot(user)
-    changed = {name for name in before if before[name] != after[name]}
-    if not changed:
+        setattr(user, name, getattr(data, name))
+    before, after = changed(before, snapshot(user, AccountData.names()))
+    if not after:
         db.session.rollback()
         return False
-    record(actor, "user.update", user, before={name: before[name] for name in changed},
-           after={name: after[name] for name in changed})
+    record(actor, "user.update", user, before=before, after=after)
     try:
         db.session.commit()
     except IntegrityError:  # the address was taken between the check and the save

@@ -60,7 +60,7 @@ def edit_user(user_id: int):
             full_name=form.full_name.data, email=form.email.data,
             organization_id=form.organization_id.data or None,
             party_position=PartyPosition(form.party_position.data) if form.party_position.data else None,
-            job_title=form.job_title.data or "", phone=form.phone.data or ""))):
+            job_title=form.job_title.data, phone=form.phone.data))):
         flash(_("Đã lưu tài khoản của %(name)s.", name=user.full_name) if form.result
               else _("Không có gì thay đổi."), "success" if form.result else "info")
         return redirect(url_for("admin.users", q=request.args.get("q") or None))

@@ -1,6 +1,7 @@
 """Recording audit events; callers commit with the change they describe."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Optional
 
@@ -11,6 +12,29 @@ from courses.audit.models import AuditEvent
 from courses.auth.models import User
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def snapshot(obj: Any, fields: tuple[str, ...]) -> dict:
+    """The audited fields of obj as JSON-ready values."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def changed(before: dict, after: dict) -> tuple[dict, dict]:
+    """The (before, after) pair reduced to the fields that differ."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
 def record(actor, action: str, obj: Any = None, *, object_type: str | None = None,

@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from courses.audit.services import record
+from courses.audit.services import record, snapshot
 from courses.enums import CourseStatus
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ
 from courses.scheduling import files
-from courses.scheduling.changes import SPEAKER_FIELDS, TOPIC_FIELDS, require_staff, snapshot
+from courses.scheduling.changes import SPEAKER_FIELDS, TOPIC_FIELDS, require_staff
 from courses.scheduling.models import Course, CourseSession, Speaker, Topic
 
 

@@ -8,19 +8,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from courses.audit.services import record
+from courses.audit.services import changed, record, snapshot
 from courses.enums import CompletionRule, CourseStatus, MaterialKind
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.formatting import LOCAL_TZ, to_local
 from courses.scheduling import codes, files, timetable
-from courses.scheduling.changes import (
-    EDITABLE_STATUSES,
-    SESSION_FIELDS,
-    changed,
-    require_staff,
-    snapshot,
-)
+from courses.scheduling.changes import EDITABLE_STATUSES, SESSION_FIELDS, require_staff
 from courses.scheduling.course_data import COURSE_FIELDS, CourseData
 from courses.scheduling.models import Course, CourseSession, Material
 

@@ -7,14 +7,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from courses.audit.services import record
+from courses.audit.services import changed, record, snapshot
 from courses.enrollment.models import Enrollment
 from courses.enums import EnrollmentStatus, MaterialKind, Visibility
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.permissions import is_staff
 from courses.scheduling import files
-from courses.scheduling.changes import MATERIAL_FIELDS, changed, require_staff, snapshot
+from courses.scheduling.changes import MATERIAL_FIELDS, require_staff
 from courses.scheduling.models import Course, CourseSession, Material
 
 

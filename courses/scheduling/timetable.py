@@ -9,20 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from courses.audit.services import record
+from courses.audit.services import changed, record, snapshot
 from courses.enums import CompletionRule, CourseStatus, SessionKind
 from courses.exceptions import DomainError
 from courses.extensions import db
 from courses.formatting import clock, short_date, to_local
 from courses.scheduling import files
-from courses.scheduling.changes import (
-    EDITABLE_STATUSES,
-    MATERIAL_FIELDS,
-    SESSION_FIELDS,
-    changed,
-    require_staff,
-    snapshot,
-)
+from courses.scheduling.changes import EDITABLE_STATUSES, MATERIAL_FIELDS, SESSION_FIELDS, require_staff
 from courses.scheduling.models import Course, CourseSession, Material
 
 
